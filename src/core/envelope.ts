@@ -1,0 +1,28 @@
+/**
+ * The message envelope of the wire contract: UTF-8 JSON `{"id": …, "body": …}`.
+ * The original services used float timestamps as ids (`1669147134.196809`); ours are strings. Both are valid.
+ */
+export type RecordId = number | string;
+
+export interface Envelope<B> {
+  readonly id: RecordId;
+  readonly body: B;
+}
+
+/** Body of a `features` message: the feature vector of one record. */
+export type FeatureVector = readonly number[];
+
+/** Body of a `metrics` message: one joined record. */
+export interface MetricBody {
+  readonly y_true: number;
+  readonly y_pred: number;
+  readonly absolute_error: number;
+}
+
+/** A joined record as the metric service logs it. */
+export interface MetricRecord extends MetricBody {
+  readonly id: RecordId;
+}
+
+/** The key a record id is joined and de-duplicated by: `1` and `"1"` are different records. */
+export const idKey = (id: RecordId): string => (typeof id === 'number' ? `n:${id}` : `s:${id}`);

@@ -1,0 +1,35 @@
+/**
+ * The pipeline's topics. Names are the wire contract shared with the original Python services:
+ * RabbitMQ queues / routing keys and NATS subjects are exactly these strings.
+ */
+
+/**
+ * How a topic distributes its messages.
+ * - `queue`: work-queue semantics. Messages wait until a consumer takes them; the consumers of one topic
+ *   share its messages (each message goes to one of them); messages survive the absence of consumers.
+ * - `broadcast`: every subscriber gets every message published while it is subscribed; with no subscriber a
+ *   message goes nowhere. Used for dashboards, which must never push back on the pipeline.
+ */
+export type TopicKind = 'queue' | 'broadcast';
+
+export interface Topic {
+  readonly name: string;
+  readonly kind: TopicKind;
+}
+
+export const queueTopic = (name: string): Topic => ({ name, kind: 'queue' });
+export const broadcastTopic = (name: string): Topic => ({ name, kind: 'broadcast' });
+
+/** Feature vectors, published by `features`, consumed by `model`. */
+export const FEATURES = queueTopic('features');
+/** True targets, published by `features`, consumed by `metric`. */
+export const Y_TRUE = queueTopic('y_true');
+/** Predictions, published by `model`, consumed by `metric`. */
+export const Y_PRED = queueTopic('y_pred');
+/** Every joined record, published by `metric`, for dashboards. */
+export const METRICS = broadcastTopic('metrics');
+/** Periodic status of each service (counters, join buffer, dead letters), for dashboards. */
+export const STATUS = broadcastTopic('status');
+
+/** Where a transport puts the messages of `topic` that could not be processed, with the reason. */
+export const deadLetterTopicName = (topic: string): string => `${topic}.dead_letter`;
