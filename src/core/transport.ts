@@ -53,6 +53,11 @@ export interface Delivery {
   readonly redelivered: boolean;
   /** 1 for a first delivery; higher when the transport counts redeliveries, 2 when it only knows "redelivered". */
   readonly deliveryCount: number;
+  /**
+   * The envelope as published, when the transport carries objects rather than bytes (memory), so a consumer can
+   * skip parsing. It is NOT validated: consumers check it exactly as they check decoded bytes.
+   */
+  readonly envelope?: Envelope<unknown>;
   /** On deliveries read by `consumeDeadLetters` only: why the message was dead-lettered. */
   readonly deadLetterReason?: string;
   /** The effect of this message is durable: never deliver it again. */

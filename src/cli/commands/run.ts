@@ -1,0 +1,147 @@
+/**
+ * `pipeline` (the default command): all four services in one process. With --count it stops by itself once every
+ * record is accounted for (joined, or dead-lettered as unmatched); SIGINT / SIGTERM stop it cleanly at any time.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
+import { CsvAppender } from '../../services/csvAppender.js';
+import { featuresService } from '../../services/features.js';
+import { metricService } from '../../services/metric.js';
+import { modelService } from '../../services/model.js';
+import { createPlotter } from '../../services/plot.js';
+import { monitor, stopOnSignals } from '../lifecycle.js';
+import {
+  featuresOptions,
+  metricOptions,
+  modelOptions,
+  outputOptions,
+  plotOptions,
+  positive,
+  transportOptions,
+} from '../options.js';
+import { outputPaths } from '../paths.js';
+import { plotLoop } from '../plotLoop.js';
+import { loadDatasetAndModel, openTransport } from '../startup.js';
+import { Terminal } from '../terminal.js';
+
+const options = {
+  ...transportOptions,
+  ...outputOptions,
+  ...featuresOptions,
+  ...modelOptions,
+  ...metricOptions,
+  ...plotOptions,
+  'drain-timeout': {
+    type: 'number',
+    default: 10_000,
+    describe: 'ms to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
+  },
+} as const;
+
+type RunArgs = ArgumentsCamelCase<InferredOptionTypes<typeof options>>;
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: '$0',
+  describe: 'run features, model, metric and plot together in one process',
+  builder: (y: Argv) =>
+    y
+      .options(options)
+      .example('$0 --transport=memory', 'the demo: one record a second, watch logs/')
+      .example('$0 --interval 0 --count 100000', 'as fast as possible, then stop') as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    process.exitCode = await runPipeline(args);
+  },
+};
+
+export async function runPipeline(args: RunArgs): Promise<number> {
+  positive('interval', args.interval, true);
+  positive('count', args.count);
+  positive('join-ttl', args.joinTtl);
+  positive('prefetch', args.prefetch);
+  positive('bins', args.bins);
+  positive('plot-interval', args.plotInterval);
+  const terminal = new Terminal();
+  const paths = outputPaths(args);
+  const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
+  const transport = await openTransport(args, terminal);
+  const stop = stopOnSignals(terminal);
+  const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
+  const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
+  const mon = monitor(terminal, transport, 'pipeline');
+  terminal.log(
+    'info',
+    `pipeline on ${transport.name}: ${dataset.X.length} rows of ${args.dataset} -> ${paths.csvFile}, ${paths.imgFile}`,
+  );
+
+  // Consumers stop only once the records already published are logged (or the drain timeout passes).
+  const consumersStop = new AbortController();
+  const published = (): number => mon.counters.snapshot().published;
+  const settled = (): number => {
+    const c = mon.counters.snapshot();
+    return c.joined + c.unmatched;
+  };
+  const features$ = featuresService(transport, dataset, {
+    intervalMs: args.interval,
+    ...(args.count !== undefined ? { count: args.count } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.runId !== undefined ? { runId: args.runId } : {}),
+    signal: stop.signal,
+  });
+  const model$ = modelService(transport, model, { signal: consumersStop.signal });
+  const metric$ = metricService(transport, csv, {
+    prefetch: args.prefetch,
+    ttlMs: args.joinTtl,
+    alreadyJoined: csv.existingKeys,
+    signal: consumersStop.signal,
+  });
+  const plotting = plotLoop(plotter, args.plotInterval, terminal);
+
+  let failure: unknown;
+  const consumers = mon.run([model$, metric$]).catch((e: unknown) => {
+    failure ??= e;
+    stop.abort();
+  });
+  try {
+    await mon.run([features$]);
+  } catch (e) {
+    failure ??= e;
+  }
+  // After the last record, wait as long as a record may wait for its partner; after Ctrl-C, the drain timeout.
+  await waitUntil(
+    () => settled() >= published() || failure !== undefined,
+    stop.signal.aborted ? args.drainTimeout : args.joinTtl + args.drainTimeout,
+    args.drainTimeout,
+    stop.signal,
+  );
+  if (settled() < published())
+    terminal.log('warn', `stopping with ${published() - settled()} records not yet logged (they stay in the transport)`);
+  consumersStop.abort();
+  await consumers;
+  await csv.close();
+  await plotting.stop();
+  await plotter.tick().catch((e: unknown) => terminal.log('error', `final plot failed: ${(e as Error).message}`));
+  await transport.close();
+  mon.finish();
+  if (failure !== undefined) {
+    terminal.log('error', failure instanceof Error ? failure.message : String(failure));
+    return 1;
+  }
+  return 0;
+}
+
+/** Resolves when `done()` holds or the time is up: `timeoutMs` from now, or `abortTimeoutMs` after `signal` aborts. */
+function waitUntil(done: () => boolean, timeoutMs: number, abortTimeoutMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let deadline = Date.now() + timeoutMs;
+    const onAbort = (): void => void (deadline = Math.min(deadline, Date.now() + abortTimeoutMs));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const check = (): void => {
+      if (done() || Date.now() >= deadline) {
+        signal.removeEventListener('abort', onAbort);
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(check, 20);
+    check();
+  });
+}

@@ -1,0 +1,132 @@
+/** `pipeline features|model|metric|plot`: one service per process, over RabbitMQ or NATS. */
+import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
+import { CsvAppender } from '../../services/csvAppender.js';
+import { featuresService } from '../../services/features.js';
+import { metricService } from '../../services/metric.js';
+import { modelService } from '../../services/model.js';
+import { createPlotter } from '../../services/plot.js';
+import { readDataset } from '../../services/readDataset.js';
+import { readModel } from '../../services/readModel.js';
+import {
+  featuresOptions,
+  metricOptions,
+  modelOptions,
+  outputOptions,
+  plotOptions,
+  positive,
+  transportOptions,
+} from '../options.js';
+import { outputPaths } from '../paths.js';
+import { plotLoop } from '../plotLoop.js';
+import { runService } from '../runService.js';
+import { Terminal } from '../terminal.js';
+
+type Args<O extends Record<string, Options>> = ArgumentsCamelCase<InferredOptionTypes<O>>;
+
+function command<O extends Record<string, Options>>(
+  name: string,
+  describe: string,
+  options: O,
+  handler: (args: Args<O>) => Promise<number>,
+): CommandModule<object, Args<O>> {
+  return {
+    command: name,
+    describe,
+    builder: (y: Argv) => y.options(options) as unknown as Argv<Args<O>>,
+    handler: async (args) => {
+      process.exitCode = await handler(args as Args<O>);
+    },
+  };
+}
+
+const featuresCmdOptions = { ...transportOptions, ...featuresOptions } as const;
+export const featuresCommand = command(
+  'features',
+  'stream feature vectors to `features` and targets to `y_true`',
+  featuresCmdOptions,
+  async (args) => {
+    positive('interval', args.interval, true);
+    positive('count', args.count);
+    const dataset = await readDataset(args.dataset, args.target);
+    return runService({
+      name: 'features',
+      args,
+      start: (transport, signal) =>
+        Promise.resolve(
+          featuresService(transport, dataset, {
+            intervalMs: args.interval,
+            ...(args.count !== undefined ? { count: args.count } : {}),
+            ...(args.seed !== undefined ? { seed: args.seed } : {}),
+            ...(args.runId !== undefined ? { runId: args.runId } : {}),
+            signal,
+          }),
+        ),
+    });
+  },
+);
+
+const modelCmdOptions = { ...transportOptions, ...modelOptions } as const;
+export const modelCommand = command(
+  'model',
+  'predict each `features` message and publish it to `y_pred`',
+  modelCmdOptions,
+  async (args) => {
+    const model = await readModel(args.model);
+    return runService({
+      name: 'model',
+      args,
+      start: (transport, signal) => Promise.resolve(modelService(transport, model, { signal })),
+    });
+  },
+);
+
+const metricCmdOptions = { ...transportOptions, ...outputOptions, ...metricOptions } as const;
+export const metricCommand = command(
+  'metric',
+  'join `y_true` with `y_pred` by id and append to the metric log',
+  metricCmdOptions,
+  async (args) => {
+    positive('join-ttl', args.joinTtl);
+    positive('prefetch', args.prefetch);
+    const paths = outputPaths(args);
+    let csv: CsvAppender | undefined;
+    return runService({
+      name: 'metric',
+      args,
+      start: async (transport, signal, terminal) => {
+        csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? true });
+        terminal.log('info', `metric: appending to ${paths.csvFile} (${csv.existingKeys.size > 0 ? 'resuming' : 'new log'})`);
+        return metricService(transport, csv, {
+          prefetch: args.prefetch,
+          ttlMs: args.joinTtl,
+          alreadyJoined: csv.existingKeys,
+          signal,
+        });
+      },
+      finish: async () => csv?.close(),
+    });
+  },
+);
+
+const plotCmdOptions = { ...outputOptions, ...plotOptions } as const;
+export const plotCommand = command(
+  'plot',
+  'redraw the error histogram PNG from the metric log as it grows',
+  plotCmdOptions,
+  async (args) => {
+    positive('bins', args.bins);
+    positive('plot-interval', args.plotInterval);
+    const paths = outputPaths(args);
+    const terminal = new Terminal();
+    const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
+    terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
+    const loop = plotLoop(plotter, args.plotInterval, terminal);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await loop.stop();
+    await plotter.tick().catch(() => undefined);
+    return 0;
+  },
+);

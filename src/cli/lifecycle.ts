@@ -1,0 +1,101 @@
+/**
+ * The life of one CLI process: stop signals, the live status line, the periodic `status` broadcast, and an
+ * orderly shutdown (services drained, files flushed, transport closed) that ends in exit code 0.
+ */
+import { interval, lastValueFrom, merge, tap, type Observable, type Subscription } from 'rxjs';
+import { STATUS } from '../core/topics.js';
+import type { ConnectionState, Transport } from '../core/transport.js';
+import { ServiceCounters, type CountersSnapshot } from '../services/serviceCounters.js';
+import type { ServiceEvent, ServiceName } from '../services/serviceEvents.js';
+import { newRunId } from '../core/recordIds.js';
+import { statusLine, summary } from './statusText.js';
+import type { Terminal } from './terminal.js';
+
+/** Body of a `status` message: one process's figures, for dashboards. */
+export interface StatusBody {
+  readonly service: 'pipeline' | ServiceName;
+  readonly instance: string;
+  readonly transport: string;
+  readonly state: ConnectionState;
+  readonly counters: CountersSnapshot;
+}
+
+/** Aborts on the first SIGINT / SIGTERM; a second one exits at once with 130. */
+export function stopOnSignals(terminal: Terminal): AbortController {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      terminal.log('warn', `second ${signal}: exiting without draining`);
+      process.exit(130);
+    }
+    terminal.log('info', `${signal}: finishing the records in flight (send it again to exit at once)`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return stop;
+}
+
+export interface Monitor {
+  readonly counters: ServiceCounters;
+  readonly state: () => ConnectionState;
+  /** Subscribes to the services' events; resolves when all of them complete. */
+  run(services: Observable<ServiceEvent>[]): Promise<void>;
+  /** Stops the status line and the status broadcast; prints the summary. */
+  finish(): void;
+}
+
+export function monitor(
+  terminal: Terminal,
+  transport: Transport,
+  service: StatusBody['service'],
+  options: { statusEveryMs?: number } = {},
+): Monitor {
+  const counters = new ServiceCounters();
+  const started = performance.now();
+  const instance = newRunId();
+  let state: ConnectionState = 'connecting';
+  let lastJoined = 0;
+  let lastAt = started;
+  let rate = 0;
+  const subs: Subscription[] = [];
+
+  subs.push(
+    transport.state$.subscribe((s) => {
+      if (s !== state) terminal.log(s === 'connected' ? 'info' : 'warn', `${transport.name}: ${s}`);
+      state = s;
+    }),
+  );
+  const tick = (): void => {
+    const now = performance.now();
+    const c = counters.snapshot();
+    const progress = service === 'features' ? c.published : service === 'model' ? c.predicted : c.joined;
+    rate = ((progress - lastJoined) * 1000) / Math.max(1, now - lastAt);
+    lastJoined = progress;
+    lastAt = now;
+    const line = statusLine({ counters: c, rate, transport: transport.name, state });
+    if (terminal.tty) terminal.status(line);
+    else if (progress > 0 || c.deadLettered > 0) terminal.line(line);
+  };
+  subs.push(interval(terminal.tty ? 250 : 5000).subscribe(tick));
+  subs.push(
+    interval(options.statusEveryMs ?? 1000).subscribe(() => {
+      const body: StatusBody = { service, instance, transport: transport.name, state, counters: counters.snapshot() };
+      // Dashboards are best-effort: a status message that cannot be sent is not worth an error.
+      transport.publish(STATUS, { id: `${instance}-${Date.now()}`, body }).catch(() => undefined);
+    }),
+  );
+
+  return {
+    counters,
+    state: () => state,
+    run: async (services) => {
+      await lastValueFrom(merge(...services).pipe(tap((e) => counters.add(e))), { defaultValue: undefined });
+    },
+    finish: () => {
+      for (const s of subs) s.unsubscribe();
+      terminal.end();
+      terminal.line(summary(counters.snapshot(), (performance.now() - started) / 1000));
+    },
+  };
+}

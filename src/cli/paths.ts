@@ -1,0 +1,37 @@
+/**
+ * Where the project's own files are (data set, model, fonts): next to package.json, wherever the command is run
+ * from. Outputs (logs/) are relative to the working directory instead, like the original services.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the rx-ml-pipeline package root (no package.json above the CLI)');
+    dir = up;
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot();
+export const DEFAULT_DATASET = join(PACKAGE_ROOT, 'data', 'diabetes.csv');
+export const DEFAULT_MODEL = join(PACKAGE_ROOT, 'models', 'diabetes-linear.json');
+
+export interface OutputPaths {
+  readonly logDir: string;
+  readonly csvFile: string;
+  readonly imgFile: string;
+}
+
+/** CSV_FILE / IMG_FILE (as the original services had) or --csv-file / --img-file win over --log-dir. */
+export function outputPaths(args: { logDir: string; csvFile?: string | undefined; imgFile?: string | undefined }): OutputPaths {
+  const logDir = resolve(args.logDir);
+  return {
+    logDir,
+    csvFile: resolve(args.csvFile ?? join(logDir, 'metric_log.csv')),
+    imgFile: resolve(args.imgFile ?? join(logDir, 'error_distribution.png')),
+  };
+}

@@ -1,0 +1,33 @@
+/** Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal. */
+import type { Terminal } from './terminal.js';
+
+export interface Tickable {
+  tick(): Promise<unknown>;
+}
+
+export function plotLoop(plotter: Tickable, intervalMs: number, terminal: Terminal): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let lastError = '';
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        await plotter.tick();
+        lastError = '';
+      } catch (e) {
+        const message = `plot: ${(e as Error).message}`;
+        // The same failure every tick is one log line, not a flood.
+        if (message !== lastError) terminal.log('error', message);
+        lastError = message;
+      }
+    });
+  }, intervalMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Hides credentials in broker URLs and in any text that embeds them, so that no log line, error message or
+ * dashboard ever shows a password or token. Pure.
+ */
+
+/** `amqp://guest:secret@host:5672/vh` -> `amqp://guest:***@host:5672/vh`; `nats://tok@host` -> `nats://***@host`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    // A lone userinfo without a password is a token (NATS): hide it whole.
+    return colon === -1 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
+}
+
+/** Redacts every URL with credentials found anywhere in `text` (error messages often quote the URL). */
+export function redactText(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (u) => redactUrl(u));
+}

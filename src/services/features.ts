@@ -1,0 +1,117 @@
+/**
+ * The features service: streams records of a data set, each as its feature vector on `features` and its target
+ * on `y_true` under one id. A record counts as published when the transport has taken both messages.
+ *
+ * Paced by `intervalMs`, or, at 0, as fast as the transport takes messages: at most `concurrency` records are in
+ * flight, so a full transport holds the loop back instead of letting memory grow.
+ */
+import { Observable } from 'rxjs';
+import type { Envelope } from '../core/envelope.js';
+import { randomIndex, seededRandom, type Random } from '../core/random.js';
+import { newRunId, recordId } from '../core/recordIds.js';
+import { FEATURES, Y_TRUE } from '../core/topics.js';
+import { TransportClosedError, type Transport } from '../core/transport.js';
+import type { ServiceEvent } from './serviceEvents.js';
+
+export interface FeatureRows {
+  readonly X: readonly (readonly number[])[];
+  readonly y: readonly number[];
+}
+
+export interface FeaturesOptions {
+  /** Milliseconds between records; 0 = as fast as back-pressure allows. @default 1000 */
+  readonly intervalMs?: number;
+  /** Records to publish before completing. @default Infinity */
+  readonly count?: number;
+  /** Seed for the choice of rows; the same seed streams the same rows. @default random */
+  readonly seed?: number;
+  /** Prefix of this process's ids. @default a fresh random run id */
+  readonly runId?: string;
+  /** First sequence number (a restarted process continues its count). @default 0 */
+  readonly startSequence?: number;
+  /** Records in flight at once. @default 256 */
+  readonly concurrency?: number;
+  /** Aborting stops producing; records already in flight finish, then the stream completes. */
+  readonly signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Publishes one message, retrying with backoff while the transport is up but refusing (e.g. mid-reconnect). */
+async function publishWithRetry<B>(transport: Transport, topic: typeof FEATURES, env: Envelope<B>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transport.publish(topic, env);
+    } catch (error) {
+      if (error instanceof TransportClosedError || attempt >= 8) throw error;
+      await sleep(Math.min(5000, 50 * 2 ** attempt));
+    }
+  }
+}
+
+export function featuresService(
+  transport: Transport,
+  rows: FeatureRows,
+  options: FeaturesOptions = {},
+): Observable<ServiceEvent> {
+  const intervalMs = options.intervalMs ?? 1000;
+  const count = options.count ?? Infinity;
+  const concurrency = Math.max(1, options.concurrency ?? 256);
+  const start = options.startSequence ?? 0;
+  if (rows.X.length === 0 || rows.X.length !== rows.y.length)
+    throw new RangeError(`features needs at least one row and one target per row; got ${rows.X.length} rows`);
+
+  return new Observable<ServiceEvent>((subscriber) => {
+    const runId = options.runId ?? newRunId();
+    const random: Random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+
+    const publishRecord = (sequence: number): Promise<void> => {
+      const row = randomIndex(random, rows.X.length);
+      const id = recordId(runId, sequence);
+      return Promise.all([
+        publishWithRetry(transport, FEATURES, { id, body: rows.X[row] as readonly number[] }),
+        publishWithRetry(transport, Y_TRUE, { id, body: rows.y[row] as number }),
+      ]).then(() => subscriber.next({ kind: 'published', id }));
+    };
+
+    const run = async (): Promise<void> => {
+      const t0 = performance.now();
+      for (let seq = start; seq < start + count && !signal.aborted && failure === undefined; seq++) {
+        if (intervalMs > 0) {
+          // Pace against the start time, not the last tick, so delays do not accumulate.
+          const due = t0 + (seq - start) * intervalMs - performance.now();
+          if (due > 0) await sleep(due, signal);
+          if (signal.aborted) break;
+        }
+        const p: Promise<void> = publishRecord(seq).then(
+          () => void inFlight.delete(p),
+          (error: unknown) => {
+            inFlight.delete(p);
+            failure ??= error;
+          },
+        );
+        inFlight.add(p);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      if (failure !== undefined) subscriber.error(failure);
+      else subscriber.complete();
+    };
+    void run();
+    return () => stop.abort();
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * The metric service: joins `y_true` with `y_pred` by id, appends one CSV row per record and broadcasts it on
+ * `metrics`.
+ *
+ * Acks and the join: both messages of a record stay unacked while they wait in the join buffer and while their
+ * row is written; they are acked only once the row is on disk. A crash therefore loses nothing (the broker
+ * redelivers both) and a redelivered message whose row already exists is recognised by id (from the join's memory,
+ * seeded at start with the ids already in the CSV) and acked without a second row. Consequences:
+ * - the consumers' prefetch bounds the join buffer, and must exceed the skew between the two streams;
+ * - an entry that waits longer than the TTL, or is pushed out of a full buffer, is dead-lettered as unmatched,
+ *   with its reason: counted, never dropped silently;
+ * - when a side's stream ends (the transport closes), the entries left waiting are nacked, not dead-lettered:
+ *   their partner may still come after a restart.
+ * A failed write (disk full, folder unwritable) is retried with backoff while the messages stay unacked, so the
+ * rows arrive once the disk recovers; meanwhile consumption pauses when prefetch is exhausted.
+ */
+import { Observable } from 'rxjs';
+import { combineById, type JoinEvent } from '../core/combineById.js';
+import { finiteNumber } from '../core/codec.js';
+import { idKey, type MetricRecord, type RecordId } from '../core/envelope.js';
+import { formatMetricRow } from '../core/metricCsv.js';
+import { redactText } from '../core/redact.js';
+import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../core/topics.js';
+import type { Delivery, Transport } from '../core/transport.js';
+import type { CsvAppender } from './csvAppender.js';
+import { decodeDelivery } from './decodeDelivery.js';
+import { InFlight } from './inFlight.js';
+import { deadLetter } from './settle.js';
+import type { ServiceEvent } from './serviceEvents.js';
+
+export interface MetricServiceOptions {
+  /** Deliveries outstanding per side; bounds the join buffer. @default 2_000 */
+  readonly prefetch?: number;
+  /** Most records waiting for their partner. @default 2 × prefetch */
+  readonly maxPending?: number;
+  /** Longest a record waits for its partner before it is dead-lettered as unmatched. @default 60_000 ms */
+  readonly ttlMs?: number;
+  /** Join keys already in the CSV (a restart must not write them again). */
+  readonly alreadyJoined?: Iterable<string>;
+  /** Delay before retrying a failed write; doubles up to 5 s. @default 100 ms */
+  readonly retryDelayMs?: number;
+  /** Stop: take no new messages, finish the rows being written, then complete (waiting entries stay unacked). */
+  readonly signal?: AbortSignal;
+}
+
+interface Side {
+  readonly id: RecordId;
+  readonly key: string;
+  readonly value: number;
+  readonly delivery: Delivery;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function metricService(
+  transport: Transport,
+  csv: CsvAppender,
+  options: MetricServiceOptions = {},
+): Observable<ServiceEvent> {
+  const prefetch = options.prefetch ?? 2_000;
+  const ttlMs = options.ttlMs ?? 60_000;
+  const retryDelayMs = options.retryDelayMs ?? 100;
+
+  return new Observable<ServiceEvent>((subscriber) => {
+    let closing = false;
+    const inFlight = new InFlight();
+    const signal = options.signal;
+    const emit = (event: ServiceEvent | undefined): void => {
+      if (event !== undefined) subscriber.next(event);
+    };
+    const fail = (error: unknown): void => subscriber.error(error);
+    const track = (work: Promise<ServiceEvent | undefined>): void => void inFlight.track(work).then(emit, fail);
+
+    // Decoding happens before the join; what cannot be decoded is dead-lettered and never joined.
+    const side = (topic: Topic): Observable<Side> =>
+      new Observable<Side>((out) =>
+        transport.consume(topic, { group: 'metric', prefetch }).subscribe({
+          next: (delivery) => {
+            if (signal?.aborted) return delivery.nack();
+            const decoded = decodeDelivery(delivery, finiteNumber);
+            if (!decoded.ok) return track(deadLetter(delivery, decoded.error.code, decoded.error.reason));
+            const { id, body } = decoded.value;
+            out.next({ id, key: idKey(id), value: body, delivery });
+          },
+          error: (e: unknown) => out.error(e),
+          complete: () => out.complete(),
+        }),
+      );
+
+    const writeRow = async (record: MetricRecord, t: Delivery, p: Delivery): Promise<ServiceEvent> => {
+      const row = formatMetricRow(record);
+      for (let delay = retryDelayMs; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await csv.append(row);
+          break;
+        } catch (error) {
+          if (closing) throw error;
+          const reason = `writing ${csv.path} failed, retrying: ${redactText((error as Error).message)}`;
+          subscriber.next({ kind: 'retried', topic: Y_TRUE.name, reason });
+          t.working();
+          p.working();
+          await sleep(delay);
+        }
+      }
+      t.ack();
+      p.ack();
+      transport
+        .publish(METRICS, {
+          id: record.id,
+          body: { y_true: record.y_true, y_pred: record.y_pred, absolute_error: record.absolute_error },
+        })
+        .catch(() => undefined); // dashboards are best-effort: a lost broadcast never holds back the log
+      return { kind: 'joined', record, pending: 0 };
+    };
+
+    const onJoinEvent = (event: JoinEvent<Side, Side>): void => {
+      switch (event.kind) {
+        case 'joined': {
+          const { left: t, right: p, pending } = event;
+          const record: MetricRecord = {
+            id: t.id,
+            y_true: t.value,
+            y_pred: p.value,
+            absolute_error: Math.abs(t.value - p.value),
+          };
+          return track(writeRow(record, t.delivery, p.delivery).then((e) => ({ ...e, pending })));
+        }
+        case 'duplicate': {
+          const { delivery } = event.item;
+          delivery.ack();
+          return emit({ kind: 'duplicate', topic: delivery.topic, pending: event.pending });
+        }
+        case 'unmatched': {
+          const { delivery } = event.item;
+          // The other side ended (transport closing): the partner may still come after a restart.
+          if (event.reason === 'completed') return delivery.nack();
+          const other = event.side === 'left' ? Y_PRED.name : Y_TRUE.name;
+          const reason =
+            event.reason === 'ttl'
+              ? `unmatched: no ${other} for id ${String(event.item.id)} within ${ttlMs} ms`
+              : `unmatched: join buffer full, id ${String(event.item.id)} evicted before its ${other} came`;
+          const pending = event.pending;
+          return track(
+            deadLetter(delivery, 'unmatched', reason).then(
+              (e): ServiceEvent =>
+                e.kind === 'dead-lettered' ? { kind: 'unmatched', topic: delivery.topic, reason, pending } : e,
+            ),
+          );
+        }
+      }
+    };
+
+    const join = combineById(side(Y_TRUE), side(Y_PRED), { left: (s) => s.key, right: (s) => s.key }, {
+      maxPending: options.maxPending ?? 2 * prefetch,
+      ttlMs,
+      ...(options.alreadyJoined ? { alreadyJoined: options.alreadyJoined } : {}),
+    }).subscribe({
+      next: onJoinEvent,
+      error: fail,
+      complete: () => void inFlight.whenIdle().then(() => subscriber.complete()),
+    });
+    // Stop: no new messages are taken (see `side`); once the rows being written are acked, cancel the consumers.
+    // Entries still waiting in the join stay unacked, so the broker redelivers them to the next run.
+    const onAbort = (): void =>
+      void inFlight.whenIdle().then(() => {
+        join.unsubscribe();
+        subscriber.complete();
+      });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      closing = true;
+      signal?.removeEventListener('abort', onAbort);
+      join.unsubscribe();
+    };
+  });
+}
+

@@ -1,0 +1,55 @@
+/**
+ * The model service: every `features` message becomes a prediction on `y_pred` under the same id.
+ * The features message is acked only once the prediction has been taken by the transport, so a crash between the
+ * two redelivers the features and the prediction is published again (metric absorbs the duplicate by id).
+ */
+import type { Observable } from 'rxjs';
+import { featureVector } from '../core/codec.js';
+import { FEATURES, Y_PRED } from '../core/topics.js';
+import type { Delivery, Transport } from '../core/transport.js';
+import { decodeDelivery } from './decodeDelivery.js';
+import { handleDeliveries } from './handleDeliveries.js';
+import type { ServiceEvent } from './serviceEvents.js';
+import { deadLetter, retryOrDeadLetter } from './settle.js';
+
+/** What the model service needs of a model: the loaded model file is data, and this is all it can do. */
+export interface Predictor {
+  /** Why `x` cannot be predicted (wrong length…), or undefined when it can. */
+  checkInput(x: readonly number[]): string | undefined;
+  predict(x: readonly number[]): number;
+}
+
+export interface ModelServiceOptions {
+  /** Deliveries in flight at once, which is also the consumer's prefetch. @default 256 */
+  readonly concurrency?: number;
+  /** Stop: take no new features, finish the predictions in flight, then complete. */
+  readonly signal?: AbortSignal;
+}
+
+export function modelService(
+  transport: Transport,
+  model: Predictor,
+  options: ModelServiceOptions = {},
+): Observable<ServiceEvent> {
+  const concurrency = options.concurrency ?? 256;
+  return handleDeliveries(
+    transport.consume(FEATURES, { group: 'model', prefetch: concurrency }),
+    (delivery) => predictOne(transport, model, delivery),
+    options.signal,
+  );
+}
+
+async function predictOne(transport: Transport, model: Predictor, delivery: Delivery): Promise<ServiceEvent> {
+  const decoded = decodeDelivery(delivery, featureVector);
+  if (!decoded.ok) return deadLetter(delivery, decoded.error.code, decoded.error.reason);
+  const { id, body } = decoded.value;
+  const invalid = model.checkInput(body);
+  if (invalid !== undefined) return deadLetter(delivery, 'wrong_shape', invalid);
+  try {
+    await transport.publish(Y_PRED, { id, body: model.predict(body) });
+  } catch (error) {
+    return retryOrDeadLetter(delivery, error);
+  }
+  delivery.ack();
+  return { kind: 'predicted', id };
+}

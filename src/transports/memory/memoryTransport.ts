@@ -1,0 +1,196 @@
+/**
+ * The in-memory transport: the demo default and a real transport, held to the same conformance suite as the
+ * brokers. Queue topics are bounded work queues (publishers wait when full) shared by competing consumers with
+ * prefetch, ack / nack and redelivery; broadcast topics give each subscriber its own bounded queue that drops its
+ * oldest message rather than push back on the pipeline. Nothing survives the process: it is not persistent.
+ *
+ * Envelopes are carried by reference (consumers still validate them) and encoded to bytes only if a consumer
+ * reads `data`, which keeps the one-process pipeline fast.
+ */
+import { BehaviorSubject, Observable } from 'rxjs';
+import { encodeEnvelope } from '../../core/codec.js';
+import type { Envelope } from '../../core/envelope.js';
+import { deadLetterTopicName, type Topic } from '../../core/topics.js';
+import {
+  DEFAULT_PREFETCH,
+  TransportClosedError,
+  type ConnectionState,
+  type ConsumeOptions,
+  type Delivery,
+  type Transport,
+} from '../../core/transport.js';
+import { MemoryQueue, type QueueConsumer, type StoredMessage } from './memoryQueue.js';
+
+export interface MemoryTransportOptions {
+  /**
+   * Messages a queue topic holds, not counting those delivered and unsettled, before publishers wait.
+   * @default 10_000
+   */
+  readonly capacity?: number;
+  /**
+   * Messages a broadcast subscriber holds before its oldest is dropped (a slow dashboard never slows the pipeline).
+   * @default 10_000
+   */
+  readonly broadcastCapacity?: number;
+}
+
+export const MEMORY_DEFAULTS = { capacity: 10_000, broadcastCapacity: 10_000 } as const;
+
+class MemoryDelivery implements Delivery {
+  constructor(
+    readonly topic: string,
+    private readonly message: StoredMessage,
+    private readonly queue: MemoryQueue,
+    private readonly consumer: QueueConsumer,
+    private readonly transport: MemoryTransport,
+    readonly deliveryCount: number,
+  ) {}
+
+  get data(): Uint8Array {
+    const m = this.message;
+    if (m.data === undefined && m.envelope !== undefined) m.data = encodeEnvelope(m.envelope);
+    return m.data ?? new Uint8Array();
+  }
+  get envelope(): Envelope<unknown> | undefined {
+    return this.message.envelope;
+  }
+  get redelivered(): boolean {
+    return this.deliveryCount > 1;
+  }
+  get deadLetterReason(): string | undefined {
+    return this.message.deadLetterReason;
+  }
+  ack(): void {
+    this.queue.settle(this.consumer, this.message, false);
+  }
+  nack(): void {
+    this.queue.settle(this.consumer, this.message, true);
+  }
+  async deadLetter(reason: string): Promise<void> {
+    if (!this.consumer.alive) return;
+    this.transport.storeDeadLetter(this.topic, this.data, this.message.messageId, reason);
+    this.ack();
+    return Promise.resolve();
+  }
+  working(): void {
+    // Nothing times out in memory.
+  }
+}
+
+export class MemoryTransport implements Transport {
+  readonly name = 'memory';
+  private readonly capacity: number;
+  private readonly broadcastCapacity: number;
+  private readonly queues = new Map<string, MemoryQueue>();
+  /** Each broadcast subscriber's own queue, per topic. */
+  private readonly subscribers = new Map<string, Set<MemoryQueue>>();
+  private readonly stopConsumers = new Set<() => void>();
+  private readonly state = new BehaviorSubject<ConnectionState>('connected');
+  private closed = false;
+  readonly state$ = this.state.asObservable();
+
+  constructor(options: MemoryTransportOptions = {}) {
+    this.capacity = options.capacity ?? MEMORY_DEFAULTS.capacity;
+    this.broadcastCapacity = options.broadcastCapacity ?? MEMORY_DEFAULTS.broadcastCapacity;
+  }
+
+  publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
+    return this.offer(topic, envelope, undefined, String(envelope.id));
+  }
+
+  publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
+    return this.offer(topic, undefined, data, messageId);
+  }
+
+  consume(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    if (topic.kind === 'queue') return this.consumeQueue(topic.name, this.queue(topic.name), options);
+    return new Observable<Delivery>((subscriber) => {
+      const own = new MemoryQueue(this.broadcastCapacity, 'drop-head');
+      let set = this.subscribers.get(topic.name);
+      if (!set) this.subscribers.set(topic.name, (set = new Set()));
+      set.add(own);
+      const inner = this.consumeQueue(topic.name, own, options).subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        set.delete(own);
+      };
+    });
+  }
+
+  consumeDeadLetters(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    const name = deadLetterTopicName(topic.name);
+    return this.consumeQueue(name, this.queue(name, Infinity), options);
+  }
+
+  /** Messages waiting or in flight on a queue topic (for tests, status and the one-process runner). */
+  depth(topic: Topic): number {
+    return this.queues.get(topic.name)?.depth ?? 0;
+  }
+
+  /** Called by a delivery: dead letters are kept without limit, so dead-lettering can never block. */
+  storeDeadLetter(topic: string, data: Uint8Array, messageId: string | undefined, reason: string): void {
+    const name = deadLetterTopicName(topic);
+    void this.queue(name, Infinity).offer({ envelope: undefined, data, messageId, deadLetterReason: reason, deliveryCount: 1 });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    for (const stop of [...this.stopConsumers]) stop();
+    const error = new TransportClosedError(this.name);
+    for (const q of this.queues.values()) q.rejectWaiting(error);
+    this.state.next('closed');
+    this.state.complete();
+    return Promise.resolve();
+  }
+
+  private offer(
+    topic: Topic,
+    envelope: Envelope<unknown> | undefined,
+    data: Uint8Array | undefined,
+    messageId: string | undefined,
+  ): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError(this.name));
+    const message: StoredMessage = { envelope, data, messageId, deadLetterReason: undefined, deliveryCount: 1 };
+    if (topic.kind === 'broadcast') {
+      const set = this.subscribers.get(topic.name);
+      if (set) for (const q of set) void q.offer(set.size === 1 ? message : { ...message });
+      return Promise.resolve();
+    }
+    return this.queue(topic.name).offer(message) ?? Promise.resolve();
+  }
+
+  private queue(name: string, capacity = this.capacity): MemoryQueue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = new MemoryQueue(capacity, 'backpressure')));
+    return q;
+  }
+
+  private consumeQueue(topicName: string, queue: MemoryQueue, options: ConsumeOptions): Observable<Delivery> {
+    const prefetch = Math.max(1, options.prefetch ?? DEFAULT_PREFETCH);
+    return new Observable<Delivery>((subscriber) => {
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
+      }
+      const consumer: QueueConsumer = {
+        prefetch,
+        inFlight: 0,
+        alive: true,
+        held: new Set(),
+        deliver: (message) =>
+          subscriber.next(new MemoryDelivery(topicName, message, queue, consumer, this, message.deliveryCount)),
+      };
+      const stop = (): void => {
+        this.stopConsumers.delete(stop);
+        subscriber.complete();
+      };
+      this.stopConsumers.add(stop);
+      queue.attach(consumer);
+      return () => {
+        this.stopConsumers.delete(stop);
+        queue.detach(consumer);
+      };
+    });
+  }
+}
