@@ -20,15 +20,23 @@ export interface StatusBody {
   readonly counters: CountersSnapshot;
 }
 
-/** Aborts on the first SIGINT / SIGTERM; a second one exits at once with 130. */
-export function stopOnSignals(terminal: Terminal): AbortController {
-  const stop = new AbortController();
+let processStop: AbortController | undefined;
+
+/**
+ * The process's stop signal: aborts on the first SIGINT / SIGTERM; a second one exits at once with 130.
+ * Installed once, as early as possible (a signal during start-up must still mean "stop cleanly").
+ */
+export function stopOnSignals(
+  log: (level: 'info' | 'warn', message: string) => void = () => undefined,
+): AbortController {
+  if (processStop) return processStop;
+  const stop = (processStop = new AbortController());
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
-      terminal.log('warn', `second ${signal}: exiting without draining`);
+      log('warn', `second ${signal}: exiting without draining`);
       process.exit(130);
     }
-    terminal.log('info', `${signal}: finishing the records in flight (send it again to exit at once)`);
+    log('info', `${signal}: finishing the records in flight (send it again to exit at once)`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
@@ -80,7 +88,13 @@ export function monitor(
   subs.push(interval(terminal.tty ? 250 : 5000).subscribe(tick));
   subs.push(
     interval(options.statusEveryMs ?? 1000).subscribe(() => {
-      const body: StatusBody = { service, instance, transport: transport.name, state, counters: counters.snapshot() };
+      const body: StatusBody = {
+        service,
+        instance,
+        transport: transport.name,
+        state,
+        counters: counters.snapshot(),
+      };
       // Dashboards are best-effort: a status message that cannot be sent is not worth an error.
       transport.publish(STATUS, { id: `${instance}-${Date.now()}`, body }).catch(() => undefined);
     }),

@@ -8,8 +8,12 @@ import { redactText } from '../core/redact.js';
 import { runCommand } from './commands/run.js';
 import { featuresCommand, metricCommand, modelCommand, plotCommand } from './commands/services.js';
 import { trainCommand } from './commands/train.js';
+import { stopOnSignals } from './lifecycle.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  stopOnSignals((level, message) =>
+    process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`),
+  );
   await yargs(argv)
     .scriptName('pipeline')
     .usage(

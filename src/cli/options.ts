@@ -35,8 +35,16 @@ export const transportOptions = {
 } as const satisfies Record<string, Options>;
 
 export const outputOptions = {
-  'log-dir': { type: 'string', default: 'logs', describe: 'folder for metric_log.csv and error_distribution.png' },
-  'csv-file': { type: 'string', default: env.CSV_FILE, describe: 'metric log [env CSV_FILE; default <log-dir>/metric_log.csv]' },
+  'log-dir': {
+    type: 'string',
+    default: 'logs',
+    describe: 'folder for metric_log.csv and error_distribution.png',
+  },
+  'csv-file': {
+    type: 'string',
+    default: env.CSV_FILE,
+    describe: 'metric log [env CSV_FILE; default <log-dir>/metric_log.csv]',
+  },
   'img-file': {
     type: 'string',
     default: env.IMG_FILE,
@@ -45,7 +53,11 @@ export const outputOptions = {
 } as const satisfies Record<string, Options>;
 
 export const featuresOptions = {
-  interval: { type: 'number', default: 1000, describe: 'milliseconds between records; 0 = as fast as possible' },
+  interval: {
+    type: 'number',
+    default: 1000,
+    describe: 'milliseconds between records; 0 = as fast as possible',
+  },
   count: { type: 'number', describe: 'stop after this many records [default: endless]' },
   seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)' },
   dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV data set to stream' },
@@ -54,13 +66,28 @@ export const featuresOptions = {
 } as const satisfies Record<string, Options>;
 
 export const modelOptions = {
-  model: { type: 'string', default: env.MODEL_FILE ?? DEFAULT_MODEL, describe: 'model file (JSON) [env MODEL_FILE]' },
+  model: {
+    type: 'string',
+    default: env.MODEL_FILE ?? DEFAULT_MODEL,
+    describe: 'model file (JSON) [env MODEL_FILE]',
+  },
 } as const satisfies Record<string, Options>;
 
 export const metricOptions = {
-  'join-ttl': { type: 'number', default: 60_000, describe: 'ms a record waits for its partner before it is dead-lettered as unmatched' },
-  prefetch: { type: 'number', default: 2_000, describe: 'metric: messages in flight per input topic (bounds the join buffer)' },
-  fsync: { type: 'boolean', describe: 'sync the CSV to disk before acking its messages [default: on, off for memory]' },
+  'join-ttl': {
+    type: 'number',
+    default: 60_000,
+    describe: 'ms a record waits for its partner before it is dead-lettered as unmatched',
+  },
+  prefetch: {
+    type: 'number',
+    default: 2_000,
+    describe: 'metric: messages in flight per input topic (bounds the join buffer)',
+  },
+  fsync: {
+    type: 'boolean',
+    describe: 'sync the CSV to disk before acking its messages [default: on, off for memory]',
+  },
 } as const satisfies Record<string, Options>;
 
 export const plotOptions = {
@@ -71,5 +98,7 @@ export const plotOptions = {
 export const positive = (name: string, value: number | undefined, allowZero = false): void => {
   if (value === undefined) return;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
-    throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+    throw new Error(
+      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
 };

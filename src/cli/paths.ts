@@ -11,7 +11,8 @@ function findPackageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the rx-ml-pipeline package root (no package.json above the CLI)');
+    if (up === dir)
+      throw new Error('cannot find the rx-ml-pipeline package root (no package.json above the CLI)');
     dir = up;
   }
 }
@@ -27,7 +28,11 @@ export interface OutputPaths {
 }
 
 /** CSV_FILE / IMG_FILE (as the original services had) or --csv-file / --img-file win over --log-dir. */
-export function outputPaths(args: { logDir: string; csvFile?: string | undefined; imgFile?: string | undefined }): OutputPaths {
+export function outputPaths(args: {
+  logDir: string;
+  csvFile?: string | undefined;
+  imgFile?: string | undefined;
+}): OutputPaths {
   const logDir = resolve(args.logDir);
   return {
     logDir,

@@ -5,7 +5,11 @@ export interface Tickable {
   tick(): Promise<unknown>;
 }
 
-export function plotLoop(plotter: Tickable, intervalMs: number, terminal: Terminal): { stop(): Promise<void> } {
+export function plotLoop(
+  plotter: Tickable,
+  intervalMs: number,
+  terminal: Terminal,
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   let lastError = '';

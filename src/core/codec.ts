@@ -39,11 +39,13 @@ const describe = (v: unknown): string => {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  if (typeof v === 'object' || typeof v === 'function') return `an ${typeof v}`;
+  return `${typeof v} ${String(v)}`;
 };
 
 export const validateId = (id: unknown): Check<RecordId> => {
-  if (typeof id === 'number') return Number.isFinite(id) ? pass(id) : refuse(`id must be finite, got ${String(id)}`);
+  if (typeof id === 'number')
+    return Number.isFinite(id) ? pass(id) : refuse(`id must be finite, got ${String(id)}`);
   if (typeof id === 'string') {
     if (id.length === 0) return refuse('id must not be an empty string');
     if (id.length > 256) return refuse(`id is ${id.length} characters long; at most 256`);
@@ -96,7 +98,8 @@ export function decodeEnvelope<B>(
     ok: false,
     error: new DecodeError(code, reason),
   });
-  if (data.byteLength > maxBytes) return fail('oversize', `message is ${data.byteLength} bytes; at most ${maxBytes}`);
+  if (data.byteLength > maxBytes)
+    return fail('oversize', `message is ${data.byteLength} bytes; at most ${maxBytes}`);
   let text: string;
   try {
     text = utf8.decode(data);
@@ -127,7 +130,8 @@ export function decodeEnvelope<B>(
  */
 export function encodeEnvelope<B>(envelope: Envelope<B>): Uint8Array {
   const json = JSON.stringify({ id: envelope.id, body: envelope.body }, (_k, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`cannot encode non-finite number ${v}`);
+    if (typeof v === 'number' && !Number.isFinite(v))
+      throw new RangeError(`cannot encode non-finite number ${v}`);
     return v;
   });
   return encoder.encode(json);

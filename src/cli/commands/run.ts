@@ -33,7 +33,8 @@ const options = {
   'drain-timeout': {
     type: 'number',
     default: 10_000,
-    describe: 'ms to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
+    describe:
+      'ms to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
   },
 } as const;
 
@@ -46,7 +47,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .options(options)
       .example('$0 --transport=memory', 'the demo: one record a second, watch logs/')
-      .example('$0 --interval 0 --count 100000', 'as fast as possible, then stop') as unknown as Argv<RunArgs>,
+      .example(
+        '$0 --interval 0 --count 100000',
+        'as fast as possible, then stop',
+      ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     process.exitCode = await runPipeline(args);
   },
@@ -63,7 +67,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   const paths = outputPaths(args);
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const transport = await openTransport(args, terminal);
-  const stop = stopOnSignals(terminal);
+  const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
   const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
   const mon = monitor(terminal, transport, 'pipeline');
@@ -113,23 +117,33 @@ export async function runPipeline(args: RunArgs): Promise<number> {
     stop.signal,
   );
   if (settled() < published())
-    terminal.log('warn', `stopping with ${published() - settled()} records not yet logged (they stay in the transport)`);
+    terminal.log(
+      'warn',
+      `stopping with ${published() - settled()} records not yet logged (they stay in the transport)`,
+    );
   consumersStop.abort();
   await consumers;
   await csv.close();
   await plotting.stop();
-  await plotter.tick().catch((e: unknown) => terminal.log('error', `final plot failed: ${(e as Error).message}`));
+  await plotter
+    .tick()
+    .catch((e: unknown) => terminal.log('error', `final plot failed: ${(e as Error).message}`));
   await transport.close();
   mon.finish();
   if (failure !== undefined) {
-    terminal.log('error', failure instanceof Error ? failure.message : String(failure));
+    terminal.log('error', failure instanceof Error ? failure.message : JSON.stringify(failure));
     return 1;
   }
   return 0;
 }
 
 /** Resolves when `done()` holds or the time is up: `timeoutMs` from now, or `abortTimeoutMs` after `signal` aborts. */
-function waitUntil(done: () => boolean, timeoutMs: number, abortTimeoutMs: number, signal: AbortSignal): Promise<void> {
+function waitUntil(
+  done: () => boolean,
+  timeoutMs: number,
+  abortTimeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
     let deadline = Date.now() + timeoutMs;
     const onAbort = (): void => void (deadline = Math.min(deadline, Date.now() + abortTimeoutMs));

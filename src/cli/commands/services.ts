@@ -18,6 +18,7 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotLoop } from '../plotLoop.js';
+import { stopOnSignals } from '../lifecycle.js';
 import { runService } from '../runService.js';
 import { Terminal } from '../terminal.js';
 
@@ -95,7 +96,10 @@ export const metricCommand = command(
       args,
       start: async (transport, signal, terminal) => {
         csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? true });
-        terminal.log('info', `metric: appending to ${paths.csvFile} (${csv.existingKeys.size > 0 ? 'resuming' : 'new log'})`);
+        terminal.log(
+          'info',
+          `metric: appending to ${paths.csvFile} (${csv.existingKeys.size > 0 ? 'resuming' : 'new log'})`,
+        );
         return metricService(transport, csv, {
           prefetch: args.prefetch,
           ttlMs: args.joinTtl,
@@ -121,10 +125,9 @@ export const plotCommand = command(
     const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
     terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
     const loop = plotLoop(plotter, args.plotInterval, terminal);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    const stop = stopOnSignals().signal;
+    if (!stop.aborted)
+      await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
     await loop.stop();
     await plotter.tick().catch(() => undefined);
     return 0;

@@ -18,7 +18,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     y
       .options(options)
       .example('$0 train --dataset data/diabetes.csv --target target --out models/diabetes-linear.json', '')
-      .example('$0 train --dataset data/diabetes-raw.csv --out models/raw.json', 'a model for the raw data') as unknown as Argv<TrainArgs>,
+      .example('$0 train --dataset data/diabetes-raw.csv --out models/raw.json', 'a model for the raw data'),
   handler: async (args) => {
     const r = await train({ dataset: args.dataset, target: args.target, out: args.out });
     process.stdout.write(
