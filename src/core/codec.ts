@@ -39,8 +39,8 @@ const describe = (v: unknown): string => {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
-  if (typeof v === 'object' || typeof v === 'function') return `an ${typeof v}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${v}`;
+  return `a value of type ${typeof v}`;
 };
 
 export const validateId = (id: unknown): Check<RecordId> => {

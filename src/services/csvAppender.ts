@@ -50,7 +50,8 @@ export class CsvAppender {
     const file = await open(path, 'a+');
     try {
       const { size } = await file.stat();
-      const scan = size === 0 ? { good: 0, keys: new Set<string>(), rows: 0 } : await scanLog(path, file, size, options);
+      const scan =
+        size === 0 ? { good: 0, keys: new Set<string>(), rows: 0 } : await scanLog(path, file, size, options);
       if (scan.good < size) await file.truncate(scan.good);
       let good = scan.good;
       if (good === 0) {
@@ -86,7 +87,9 @@ export class CsvAppender {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      const data = Buffer.from(batch.length === 1 ? (batch[0] as Pending).text : batch.map((p) => p.text).join(''));
+      const data = Buffer.from(
+        batch.length === 1 ? (batch[0] as Pending).text : batch.map((p) => p.text).join(''),
+      );
       try {
         let written = 0;
         while (written < data.length) {
@@ -146,5 +149,7 @@ async function scanLog(
 export function keysOfLoggedId(id: string | number): string[] {
   const text = String(id);
   const n = Number(text);
-  return text.trim() !== '' && Number.isFinite(n) && String(n) === text ? [idKey(text), idKey(n)] : [idKey(text)];
+  return text.trim() !== '' && Number.isFinite(n) && String(n) === text
+    ? [idKey(text), idKey(n)]
+    : [idKey(text)];
 }

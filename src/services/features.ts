@@ -48,7 +48,11 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /** Publishes one message, retrying with backoff while the transport is up but refusing (e.g. mid-reconnect). */
-async function publishWithRetry<B>(transport: Transport, topic: typeof FEATURES, env: Envelope<B>): Promise<void> {
+async function publishWithRetry<B>(
+  transport: Transport,
+  topic: typeof FEATURES,
+  env: Envelope<B>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await transport.publish(topic, env);

@@ -69,7 +69,8 @@ export function metricService(
       if (event !== undefined) subscriber.next(event);
     };
     const fail = (error: unknown): void => subscriber.error(error);
-    const track = (work: Promise<ServiceEvent | undefined>): void => void inFlight.track(work).then(emit, fail);
+    const track = (work: Promise<ServiceEvent | undefined>): void =>
+      void inFlight.track(work).then(emit, fail);
 
     // Decoding happens before the join; what cannot be decoded is dead-lettered and never joined.
     const side = (topic: Topic): Observable<Side> =>
@@ -141,20 +142,24 @@ export function metricService(
               : `unmatched: join buffer full, id ${String(event.item.id)} evicted before its ${other} came`;
           const pending = event.pending;
           return track(
-            deadLetter(delivery, 'unmatched', reason).then(
-              (e): ServiceEvent =>
-                e.kind === 'dead-lettered' ? { kind: 'unmatched', topic: delivery.topic, reason, pending } : e,
+            deadLetter(delivery, 'unmatched', reason).then((e): ServiceEvent =>
+              e.kind === 'dead-lettered' ? { kind: 'unmatched', topic: delivery.topic, reason, pending } : e,
             ),
           );
         }
       }
     };
 
-    const join = combineById(side(Y_TRUE), side(Y_PRED), { left: (s) => s.key, right: (s) => s.key }, {
-      maxPending: options.maxPending ?? 2 * prefetch,
-      ttlMs,
-      ...(options.alreadyJoined ? { alreadyJoined: options.alreadyJoined } : {}),
-    }).subscribe({
+    const join = combineById(
+      side(Y_TRUE),
+      side(Y_PRED),
+      { left: (s) => s.key, right: (s) => s.key },
+      {
+        maxPending: options.maxPending ?? 2 * prefetch,
+        ttlMs,
+        ...(options.alreadyJoined ? { alreadyJoined: options.alreadyJoined } : {}),
+      },
+    ).subscribe({
       next: onJoinEvent,
       error: fail,
       complete: () => void inFlight.whenIdle().then(() => subscriber.complete()),
@@ -175,4 +180,3 @@ export function metricService(
     };
   });
 }
-

@@ -7,7 +7,8 @@ import { redactText } from '../core/redact.js';
 import type { Delivery } from '../core/transport.js';
 import { MAX_ATTEMPTS, type ServiceEvent } from './serviceEvents.js';
 
-const message = (error: unknown): string => redactText(error instanceof Error ? error.message : String(error));
+const message = (error: unknown): string =>
+  redactText(error instanceof Error ? error.message : String(error));
 
 /** Moves a message that can never be processed to the dead-letter destination, with its reason. */
 export async function deadLetter(delivery: Delivery, code: string, reason: string): Promise<ServiceEvent> {

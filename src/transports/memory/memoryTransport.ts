@@ -130,7 +130,13 @@ export class MemoryTransport implements Transport {
   /** Called by a delivery: dead letters are kept without limit, so dead-lettering can never block. */
   storeDeadLetter(topic: string, data: Uint8Array, messageId: string | undefined, reason: string): void {
     const name = deadLetterTopicName(topic);
-    void this.queue(name, Infinity).offer({ envelope: undefined, data, messageId, deadLetterReason: reason, deliveryCount: 1 });
+    void this.queue(name, Infinity).offer({
+      envelope: undefined,
+      data,
+      messageId,
+      deadLetterReason: reason,
+      deliveryCount: 1,
+    });
   }
 
   close(): Promise<void> {
@@ -151,7 +157,13 @@ export class MemoryTransport implements Transport {
     messageId: string | undefined,
   ): Promise<void> {
     if (this.closed) return Promise.reject(new TransportClosedError(this.name));
-    const message: StoredMessage = { envelope, data, messageId, deadLetterReason: undefined, deliveryCount: 1 };
+    const message: StoredMessage = {
+      envelope,
+      data,
+      messageId,
+      deadLetterReason: undefined,
+      deliveryCount: 1,
+    };
     if (topic.kind === 'broadcast') {
       const set = this.subscribers.get(topic.name);
       if (set) for (const q of set) void q.offer(set.size === 1 ? message : { ...message });
@@ -179,7 +191,9 @@ export class MemoryTransport implements Transport {
         alive: true,
         held: new Set(),
         deliver: (message) =>
-          subscriber.next(new MemoryDelivery(topicName, message, queue, consumer, this, message.deliveryCount)),
+          subscriber.next(
+            new MemoryDelivery(topicName, message, queue, consumer, this, message.deliveryCount),
+          ),
       };
       const stop = (): void => {
         this.stopConsumers.delete(stop);
