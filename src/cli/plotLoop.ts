@@ -1,4 +1,5 @@
 /** Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal. */
+import type { PlotterOptions } from '../services/plot.js';
 import type { Terminal } from './terminal.js';
 
 export interface Tickable {
@@ -32,6 +33,20 @@ export function plotLoop(
       stopped = true;
       clearInterval(timer);
       await running;
+    },
+  };
+}
+
+/**
+ * A plotter whose module (vega, vega-lite, resvg: most of the start-up time) is loaded on its first tick, so the
+ * pipeline starts streaming records without waiting for the renderer.
+ */
+export function lazyPlotter(options: PlotterOptions): Tickable {
+  let plotter: Promise<Tickable> | undefined;
+  return {
+    tick: async () => {
+      plotter ??= import('../services/plot.js').then((m) => m.createPlotter(options));
+      return (await plotter).tick();
     },
   };
 }

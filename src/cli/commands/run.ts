@@ -7,7 +7,6 @@ import { CsvAppender } from '../../services/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
-import { createPlotter } from '../../services/plot.js';
 import { monitor, stopOnSignals } from '../lifecycle.js';
 import {
   featuresOptions,
@@ -19,7 +18,7 @@ import {
   transportOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
-import { plotLoop } from '../plotLoop.js';
+import { lazyPlotter, plotLoop } from '../plotLoop.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
 
@@ -69,7 +68,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   const transport = await openTransport(args, terminal);
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
-  const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
+  const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
   const mon = monitor(terminal, transport, 'pipeline');
   terminal.log(
     'info',

@@ -4,7 +4,6 @@ import { CsvAppender } from '../../services/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
-import { createPlotter } from '../../services/plot.js';
 import { readDataset } from '../../services/readDataset.js';
 import { readModel } from '../../services/readModel.js';
 import {
@@ -17,7 +16,7 @@ import {
   transportOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
-import { plotLoop } from '../plotLoop.js';
+import { lazyPlotter, plotLoop } from '../plotLoop.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { runService } from '../runService.js';
 import { Terminal } from '../terminal.js';
@@ -122,7 +121,7 @@ export const plotCommand = command(
     positive('plot-interval', args.plotInterval);
     const paths = outputPaths(args);
     const terminal = new Terminal();
-    const plotter = createPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
+    const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
     terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
     const loop = plotLoop(plotter, args.plotInterval, terminal);
     const stop = stopOnSignals().signal;
