@@ -1,0 +1,297 @@
+/**
+ * The plot service: follows the metric log like `tail -F`, keeps the error histogram and statistics up to date,
+ * and redraws the PNG when rows arrive.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { catchError, defer, exhaustMap, from, map, of, timer, type Observable } from 'rxjs';
+import type { MetricRecord } from '../core/envelope.js';
+import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
+import { isMetricCsvHeader, MAX_RECORD_LENGTH, parseMetricRow, splitLines } from '../core/metricCsv.js';
+import { errorHistogramSpec } from '../core/plotSpec.js';
+import { RunningStats, type StatsSnapshot } from '../core/stats.js';
+import { renderPng } from './renderPng.js';
+import { writeFileAtomic } from './writeFileAtomic.js';
+
+/** Bytes read per tick at most, when not configured: catching up with a long log is spread over ticks. */
+export const DEFAULT_MAX_BYTES_PER_TICK = 8 * 1024 * 1024;
+
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export interface PlotterOptions {
+  /** The metric log to follow (`logs/metric_log.csv`). It need not exist yet. */
+  readonly csvFile: string;
+  /** Where the PNG is written (`logs/error_distribution.png`), atomically. Its directory must exist. */
+  readonly imgFile: string;
+  /**
+   * Histogram bins.
+   * @default DEFAULT_BINS
+   */
+  readonly bins?: number;
+  /**
+   * Most bytes of the log read by one tick; the rest is read by the next ones, so a tick's cost is bounded.
+   * @default DEFAULT_MAX_BYTES_PER_TICK
+   */
+  readonly maxBytesPerTick?: number;
+}
+
+/** What one tick did. */
+export interface TickResult {
+  /** Valid rows read by this tick. */
+  readonly rowsAdded: number;
+  /** Rows this tick could not parse and skipped (header and blank lines are not counted). */
+  readonly malformedRows: number;
+  /** The log was truncated or replaced: everything was forgotten and it is being read again from the start. */
+  readonly restarted: boolean;
+  /** The PNG was rewritten. */
+  readonly rendered: boolean;
+}
+
+/** Everything a plotter has read so far. */
+export interface PlotterState {
+  readonly histogram: HistogramSnapshot;
+  readonly stats: StatsSnapshot;
+  /** Malformed rows skipped since the log was last read from the start. */
+  readonly malformedRows: number;
+  /** Bytes of the log read so far. */
+  readonly offset: number;
+}
+
+export interface Plotter {
+  /**
+   * Reads what was appended to the log since the last tick, and rewrites the PNG if that added rows, if the log
+   * restarted (an empty chart then replaces a stale one) or if the previous rewrite failed. Calls are serialised: a tick started while another runs waits for it. Rejects on
+   * I/O errors other than a missing log; the plotter stays usable and the next tick carries on.
+   */
+  tick(): Promise<TickResult>;
+  state(): PlotterState;
+}
+
+/** Throws a `RangeError` for options no plotter can work with. */
+function checkOptions({
+  bins = DEFAULT_BINS,
+  maxBytesPerTick = DEFAULT_MAX_BYTES_PER_TICK,
+}: PlotterOptions): void {
+  if (!Number.isSafeInteger(bins) || bins < 1)
+    throw new RangeError(`bins must be a positive integer, got ${bins}`);
+  if (!Number.isSafeInteger(maxBytesPerTick) || maxBytesPerTick < 1)
+    throw new RangeError(`maxBytesPerTick must be a positive integer, got ${maxBytesPerTick}`);
+}
+
+/** `f` with its calls queued: each starts when the previous one has settled. */
+function serialise<T>(f: () => Promise<T>): () => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return () => {
+    const result = queue.then(f);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+}
+
+const isErrno = (e: unknown, code: string): boolean => (e as NodeJS.ErrnoException | null)?.code === code;
+
+/** What one read of the metric log found. */
+export interface MetricLogChunk {
+  /** Valid rows appended since the previous read, in file order. */
+  readonly records: MetricRecord[];
+  /** Rows that could not be parsed and were skipped (header and blank lines are not counted). */
+  readonly malformedRows: number;
+  /** The log shrank or was replaced since the previous read: `records` come from its start again. */
+  readonly restarted: boolean;
+}
+
+export interface MetricLogReader {
+  /** Reads what was appended since the previous read. Calls are serialised. A missing log reads as nothing. */
+  read(): Promise<MetricLogChunk>;
+  /** Bytes of the current log consumed so far. */
+  readonly offset: number;
+}
+
+/**
+ * Follows the metric log like `tail -F`. Each read takes only the bytes appended since the previous one (from a
+ * byte offset, so its cost does not grow with the file, and at most `maxBytes`), keeps a partial last line and a
+ * UTF-8 sequence split between reads for the next read, and starts over if the file shrank or was replaced by
+ * another file (another inode). A file truncated and regrown past the offset between two reads goes unnoticed.
+ */
+export function createMetricLogReader(
+  csvFile: string,
+  maxBytes: number = DEFAULT_MAX_BYTES_PER_TICK,
+): MetricLogReader {
+  const buffer = Buffer.alloc(READ_BUFFER_BYTES);
+  let decoder = new StringDecoder('utf8');
+  let identity: { dev: number; ino: number } | undefined;
+  let offset = 0;
+  let remainder = '';
+  // After an overlong line was dropped: drop text up to the next line feed, to resynchronise.
+  let skippingLine = false;
+
+  const consume = (text: string, records: MetricRecord[]): number => {
+    let malformed = 0;
+    if (skippingLine) {
+      const lf = text.indexOf('\n');
+      if (lf === -1) return 0;
+      text = text.slice(lf + 1);
+      skippingLine = false;
+    }
+    const split = splitLines(remainder, text);
+    remainder = split.remainder;
+    if (remainder.length > MAX_RECORD_LENGTH) {
+      malformed++;
+      remainder = '';
+      skippingLine = true;
+    }
+    for (const line of split.lines) {
+      if (line === '' || line === '\r' || isMetricCsvHeader(line)) continue;
+      const row = parseMetricRow(line);
+      if (row.ok) records.push(row.value);
+      else malformed++;
+    }
+    return malformed;
+  };
+
+  const read = async (): Promise<MetricLogChunk> => {
+    const records: MetricRecord[] = [];
+    let handle: FileHandle;
+    try {
+      handle = await open(csvFile, 'r');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return { records, malformedRows: 0, restarted: false };
+      throw e;
+    }
+    try {
+      const st = await handle.stat();
+      const replaced = identity !== undefined && (identity.dev !== st.dev || identity.ino !== st.ino);
+      const restarted = replaced || st.size < offset;
+      if (restarted) {
+        decoder = new StringDecoder('utf8');
+        offset = 0;
+        remainder = '';
+        skippingLine = false;
+      }
+      identity = { dev: st.dev, ino: st.ino };
+      let malformedRows = 0;
+      let budget = Math.min(st.size - offset, maxBytes);
+      while (budget > 0) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, budget), offset);
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+        budget -= bytesRead;
+        malformedRows += consume(decoder.write(buffer.subarray(0, bytesRead)), records);
+      }
+      return { records, malformedRows, restarted };
+    } finally {
+      await handle.close();
+    }
+  };
+
+  return {
+    read: serialise(read),
+    get offset() {
+      return offset;
+    },
+  };
+}
+
+/**
+ * A plotter over `csvFile` (see `createMetricLogReader` for how the log is followed), drawing `imgFile`.
+ *
+ * @example
+ * ```ts
+ * const plotter = createPlotter({ csvFile: 'logs/metric_log.csv', imgFile: 'logs/error_distribution.png' });
+ * const { rowsAdded, rendered } = await plotter.tick();
+ * ```
+ */
+export function createPlotter(options: PlotterOptions): Plotter {
+  checkOptions(options);
+  const { csvFile, imgFile, bins = DEFAULT_BINS, maxBytesPerTick = DEFAULT_MAX_BYTES_PER_TICK } = options;
+  const reader = createMetricLogReader(csvFile, maxBytesPerTick);
+  const histogram = new ErrorHistogram(bins);
+  const stats = new RunningStats();
+  let malformedTotal = 0;
+  // The PNG does not show everything read yet (rows arrived, the log restarted, or the last render failed).
+  let dirty = false;
+
+  const tick = async (): Promise<TickResult> => {
+    const chunk = await reader.read();
+    let malformed = chunk.malformedRows;
+    if (chunk.restarted) {
+      histogram.reset();
+      stats.reset();
+      malformedTotal = 0;
+      dirty = true;
+    }
+    let rows = 0;
+    for (const { absolute_error } of chunk.records) {
+      try {
+        histogram.add(absolute_error);
+      } catch {
+        // Only an error near Number.MAX_VALUE gets here: it cannot be binned, so it counts as malformed.
+        malformed++;
+        continue;
+      }
+      stats.add(absolute_error);
+      rows++;
+    }
+    malformedTotal += malformed;
+    if (rows > 0) dirty = true;
+    let rendered = false;
+    if (dirty) {
+      const png = await renderPng(errorHistogramSpec(histogram.snapshot(), stats.snapshot()));
+      await writeFileAtomic(imgFile, png);
+      dirty = false;
+      rendered = true;
+    }
+    return { rowsAdded: rows, malformedRows: malformed, restarted: chunk.restarted, rendered };
+  };
+
+  return {
+    tick: serialise(tick),
+    state: () => ({
+      histogram: histogram.snapshot(),
+      stats: stats.snapshot(),
+      malformedRows: malformedTotal,
+      offset: reader.offset,
+    }),
+  };
+}
+
+export interface PlotServiceOptions extends PlotterOptions {
+  /** Milliseconds between the starts of two ticks; the first tick runs at once. */
+  readonly intervalMs: number;
+}
+
+/** One tick of the plot service: what it did, or why it failed. */
+export type PlotTick = ({ readonly ok: true } & TickResult) | { readonly ok: false; readonly error: Error };
+
+/**
+ * The plot service as a stream: subscribing creates a plotter and ticks it every `intervalMs`; each tick's
+ * outcome is emitted. A failed tick (unreadable log, unwritable image) is emitted as `{ ok: false, error }` and
+ * the service carries on, so a passing problem never kills it. Ticks never overlap: one that comes due while the
+ * previous is still running is skipped (`exhaustMap`), so a slow disk makes ticks rarer instead of piling them
+ * up. Unsubscribing stops the timer; a tick under way finishes its write.
+ *
+ * @example
+ * ```ts
+ * plotService({ csvFile, imgFile, intervalMs: 1000 }).subscribe((t) => t.ok || console.error(t.error.message));
+ * ```
+ */
+export function plotService(options: PlotServiceOptions): Observable<PlotTick> {
+  const { intervalMs } = options;
+  // Bad options are a programming error: thrown here, not as the first tick of a stream that then looks alive.
+  checkOptions(options);
+  if (!(Number.isFinite(intervalMs) && intervalMs > 0))
+    throw new RangeError(`intervalMs must be a positive number, got ${intervalMs}`);
+  return defer(() => {
+    const plotter = createPlotter(options);
+    return timer(0, intervalMs).pipe(
+      exhaustMap(() =>
+        from(plotter.tick()).pipe(
+          map((result): PlotTick => ({ ok: true, ...result })),
+          catchError((e: unknown) =>
+            of<PlotTick>({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
+          ),
+        ),
+      ),
+    );
+  });
+}
