@@ -3,6 +3,7 @@
  * from. Outputs (logs/) are relative to the working directory instead, like the original services.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -63,7 +63,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   positive('bins', args.bins);
   positive('plot-interval', args.plotInterval);
   const terminal = new Terminal();
-  const paths = outputPaths(args);
+  const paths = await outputPaths(args);
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const transport = await openTransport(args, terminal);
   const stop = stopOnSignals();

@@ -88,7 +88,7 @@ export const metricCommand = command(
   async (args) => {
     positive('join-ttl', args.joinTtl);
     positive('prefetch', args.prefetch);
-    const paths = outputPaths(args);
+    const paths = await outputPaths(args);
     let csv: CsvAppender | undefined;
     return runService({
       name: 'metric',
@@ -119,7 +119,7 @@ export const plotCommand = command(
   async (args) => {
     positive('bins', args.bins);
     positive('plot-interval', args.plotInterval);
-    const paths = outputPaths(args);
+    const paths = await outputPaths(args);
     const terminal = new Terminal();
     const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
     terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
