@@ -1,0 +1,188 @@
+/**
+ * Options of the RabbitMQ transport, with every default in one place. Pure: resolving options reads the
+ * environment only through the `env` argument.
+ */
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/codec.js';
+import { redactText } from '../../core/redact.js';
+import { DEFAULT_PREFETCH } from '../../core/transport.js';
+
+export type AmqpLogLevel = 'info' | 'warn' | 'error';
+
+/** Receives every log line of the transport, already redacted (no password ever reaches it). */
+export type AmqpLogger = (level: AmqpLogLevel, message: string) => void;
+
+/** How the transport waits between connection attempts: exponential backoff with jitter. */
+export interface AmqpReconnectOptions {
+  /**
+   * Delay before the first retry, in milliseconds.
+   * @default 100
+   */
+  readonly initialDelayMs?: number;
+  /**
+   * Longest delay between two attempts, in milliseconds.
+   * @default 5000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Growth of the delay from one attempt to the next.
+   * @default 2
+   */
+  readonly factor?: number;
+  /**
+   * Random spread of each delay, as a fraction of it, so that many services do not all retry at once.
+   * @default 0.2
+   */
+  readonly jitter?: number;
+}
+
+export interface AmqpTransportOptions {
+  /**
+   * Broker URL, e.g. `amqp://guest:guest@127.0.0.1:5672`. A `heartbeat` query parameter is added unless present.
+   * @default env AMQP_URL, else `amqp://guest:guest@${RABBITMQ_HOST}:5672`, else amqp://guest:guest@127.0.0.1:5672
+   */
+  readonly url?: string;
+  /**
+   * Prefetch of a consumer that does not choose its own.
+   * @default DEFAULT_PREFETCH (256)
+   */
+  readonly prefetch?: number;
+  /**
+   * Declare work queues exactly as the original pika scripts do (`queue_declare(queue='features')`: plain,
+   * non-durable), so that those scripts, started after us, can still declare them. The cost: such queues and
+   * the messages in them vanish when the broker restarts.
+   * @default false (queues are durable)
+   */
+  readonly legacyQueues?: boolean;
+  /**
+   * Largest message `publish` accepts, in bytes; a larger one is refused before it reaches the broker.
+   * @default DEFAULT_MAX_MESSAGE_BYTES (512 KiB)
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Messages a broadcast subscriber's queue holds before its oldest is dropped (`x-overflow: drop-head`):
+   * a slow dashboard loses old messages and never pushes back on the pipeline.
+   * @default 10_000
+   */
+  readonly broadcastMaxLength?: number;
+  /**
+   * AMQP heartbeat in seconds: how soon a silently dead connection (no FIN, e.g. a cut network) is noticed.
+   * @default 10
+   */
+  readonly heartbeatSeconds?: number;
+  /** Backoff between connection attempts. */
+  readonly reconnect?: AmqpReconnectOptions;
+  /**
+   * How long `close()` waits for publishes under way (e.g. while the broker is away) before it gives up on them.
+   * @default 10_000
+   */
+  readonly closeTimeoutMs?: number;
+  /**
+   * Shown in the RabbitMQ management UI and `rabbitmqctl list_connections client_properties`.
+   * @default 'rx-ml-pipeline'
+   */
+  readonly connectionName?: string;
+  /**
+   * Where log lines go.
+   * @default warn and error lines to stderr
+   */
+  readonly logger?: AmqpLogger;
+}
+
+/** Every default of the transport. */
+export const AMQP_DEFAULTS = {
+  url: 'amqp://guest:guest@127.0.0.1:5672',
+  prefetch: DEFAULT_PREFETCH,
+  legacyQueues: false,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  broadcastMaxLength: 10_000,
+  heartbeatSeconds: 10,
+  reconnect: { initialDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: 0.2 },
+  closeTimeoutMs: 10_000,
+  connectionName: 'rx-ml-pipeline',
+} as const;
+
+export interface ResolvedAmqpOptions {
+  /** The URL to connect to, heartbeat included. Contains the password: never log it unredacted. */
+  readonly url: string;
+  readonly prefetch: number;
+  readonly legacyQueues: boolean;
+  readonly maxMessageBytes: number;
+  readonly broadcastMaxLength: number;
+  readonly heartbeatSeconds: number;
+  readonly reconnect: Required<AmqpReconnectOptions>;
+  readonly closeTimeoutMs: number;
+  readonly connectionName: string;
+  readonly logger: AmqpLogger;
+}
+
+/** The default logger: warnings and errors to stderr (info lines are for an injected logger). */
+export const stderrLogger: AmqpLogger = (level, message) => {
+  if (level === 'warn' || level === 'error') process.stderr.write(`[amqp] ${level}: ${message}\n`);
+};
+
+/** The broker URL: explicit, else AMQP_URL, else RABBITMQ_HOST (as the original services used), else localhost. */
+export function resolveAmqpUrl(
+  url: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  if (url) return url;
+  if (env.AMQP_URL) return env.AMQP_URL;
+  if (env.RABBITMQ_HOST) return `amqp://guest:guest@${env.RABBITMQ_HOST}:5672`;
+  return AMQP_DEFAULTS.url;
+}
+
+/** Parses a broker URL; the error for a bad one shows it redacted (Node's own error keeps the input whole). */
+export function parseAmqpUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TypeError(`invalid broker URL: ${redactText(url)}`);
+  }
+  if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:')
+    throw new TypeError(`broker URL must start with amqp:// or amqps://, got ${redactText(url)}`);
+  return u;
+}
+
+/** Adds the heartbeat to the URL unless the URL sets one itself. */
+export function withHeartbeat(url: string, seconds: number): string {
+  const u = parseAmqpUrl(url);
+  if (u.searchParams.has('heartbeat')) return url;
+  u.searchParams.set('heartbeat', String(seconds));
+  return u.toString();
+}
+
+const positive = (name: string, value: number): number => {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+};
+
+/** Fills in every default and checks them: a `RangeError` for an impossible number, a `TypeError` for a bad URL. */
+export function resolveAmqpOptions(
+  options: AmqpTransportOptions = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ResolvedAmqpOptions {
+  const d = AMQP_DEFAULTS;
+  const heartbeatSeconds = options.heartbeatSeconds ?? d.heartbeatSeconds;
+  const r = options.reconnect ?? {};
+  return {
+    url: withHeartbeat(resolveAmqpUrl(options.url, env), heartbeatSeconds),
+    prefetch: Math.floor(positive('prefetch', options.prefetch ?? d.prefetch)),
+    legacyQueues: options.legacyQueues ?? d.legacyQueues,
+    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? d.maxMessageBytes),
+    broadcastMaxLength: Math.floor(
+      positive('broadcastMaxLength', options.broadcastMaxLength ?? d.broadcastMaxLength),
+    ),
+    heartbeatSeconds,
+    reconnect: {
+      initialDelayMs: positive('reconnect.initialDelayMs', r.initialDelayMs ?? d.reconnect.initialDelayMs),
+      maxDelayMs: positive('reconnect.maxDelayMs', r.maxDelayMs ?? d.reconnect.maxDelayMs),
+      factor: positive('reconnect.factor', r.factor ?? d.reconnect.factor),
+      jitter: r.jitter ?? d.reconnect.jitter,
+    },
+    closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),
+    connectionName: options.connectionName ?? d.connectionName,
+    logger: options.logger ?? stderrLogger,
+  };
+}

@@ -1,0 +1,147 @@
+/** The RabbitMQ topology and message properties, as pure functions: no broker. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { broadcastTopic, FEATURES, METRICS, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import {
+  broadcastExchangeDeclaration,
+  deadLetterProperties,
+  deadLetterQueueDeclaration,
+  deadLetterReasonOf,
+  deliveryCountOf,
+  isPreconditionFailed,
+  publishProperties,
+  publishTarget,
+  retryProperties,
+  subscriberQueueDeclaration,
+  workQueueDeclaration,
+} from '../../src/transports/amqp/topology.js';
+
+describe('amqp topology', () => {
+  it('routes queue topics through the default exchange, by the topic name, as the pika scripts do', () => {
+    for (const t of [FEATURES, Y_TRUE, Y_PRED])
+      assert.deepEqual(publishTarget(t), { exchange: '', routingKey: t.name });
+    assert.deepEqual(
+      [FEATURES, Y_TRUE, Y_PRED].map((t) => t.name),
+      ['features', 'y_true', 'y_pred'],
+    );
+  });
+
+  it('routes broadcast topics through a fanout exchange named after the topic', () => {
+    assert.deepEqual(publishTarget(METRICS), { exchange: 'metrics', routingKey: '' });
+    assert.deepEqual(broadcastExchangeDeclaration('metrics'), {
+      exchange: 'metrics',
+      type: 'fanout',
+      options: { durable: true, autoDelete: false },
+    });
+  });
+
+  it('declares durable work queues by default, and plain ones exactly like pika when legacy', () => {
+    assert.deepEqual(workQueueDeclaration('features', false), {
+      queue: 'features',
+      options: { durable: true, exclusive: false, autoDelete: false },
+    });
+    const legacy = workQueueDeclaration('features', true);
+    assert.equal(legacy.options.arguments, undefined, 'no arguments: any would clash with pika');
+    assert.deepEqual(legacy, {
+      queue: 'features',
+      options: { durable: false, exclusive: false, autoDelete: false },
+    });
+  });
+
+  it('gives each broadcast subscriber an exclusive, auto-delete, capped queue that drops its oldest', () => {
+    assert.deepEqual(subscriberQueueDeclaration(123), {
+      queue: '',
+      options: {
+        durable: false,
+        exclusive: true,
+        autoDelete: true,
+        arguments: { 'x-max-length': 123, 'x-overflow': 'drop-head' },
+      },
+    });
+  });
+
+  it('keeps dead letters in a durable queue named <topic>.dead_letter', () => {
+    assert.deepEqual(deadLetterQueueDeclaration('y_pred'), {
+      queue: 'y_pred.dead_letter',
+      options: { durable: true, exclusive: false, autoDelete: false },
+    });
+  });
+
+  it('marks our messages as JSON, persistent, with the id as messageId', () => {
+    assert.deepEqual(publishProperties('1669147134.196809'), {
+      contentType: 'application/json',
+      persistent: true,
+      messageId: '1669147134.196809',
+    });
+    assert.equal('messageId' in publishProperties(undefined), false);
+  });
+});
+
+describe('amqp delivery counting', () => {
+  it('counts 1 for a message without properties (pika), 2 when only the redelivered flag is set', () => {
+    assert.equal(deliveryCountOf(undefined, false), 1);
+    assert.equal(deliveryCountOf({ headers: undefined }, false), 1);
+    assert.equal(deliveryCountOf({}, true), 2);
+  });
+
+  it('reads x-attempts from the copies nack republishes, plus one if that copy was redelivered', () => {
+    assert.equal(deliveryCountOf({ headers: { 'x-attempts': 3 } }, false), 3);
+    assert.equal(deliveryCountOf({ headers: { 'x-attempts': 3 } }, true), 4);
+  });
+
+  it("adds a quorum queue's own x-delivery-count instead of guessing from the flag", () => {
+    assert.equal(deliveryCountOf({ headers: { 'x-delivery-count': 2 } }, true), 3);
+  });
+
+  it('ignores header values that are not positive integers', () => {
+    for (const bad of [0, -1, 1.5, 'abc', null, {}])
+      assert.equal(deliveryCountOf({ headers: { 'x-attempts': bad } }, false), 1);
+  });
+
+  it('republishes a nacked message with its properties and x-attempts = deliveryCount + 1', () => {
+    const original = {
+      contentType: 'application/json',
+      messageId: 'r-1',
+      deliveryMode: 2,
+      headers: { 'x-attempts': 2, 'x-delivery-count': 5, custom: 'kept' },
+    };
+    assert.deepEqual(retryProperties(original, 2), {
+      contentType: 'application/json',
+      messageId: 'r-1',
+      persistent: true,
+      headers: { 'x-attempts': 3, custom: 'kept' },
+    });
+    const fromPika = retryProperties(undefined, 1);
+    assert.deepEqual(fromPika, { persistent: true, headers: { 'x-attempts': 2 } });
+    assert.equal(deliveryCountOf(fromPika, false), 2, 'the copy counts as the second delivery');
+  });
+
+  it('writes the reason and the original topic into a dead letter, and reads the reason back', () => {
+    const props = deadLetterProperties({ messageId: 'm', headers: { a: 1 } }, 'bad_body: no', 'y_true');
+    assert.deepEqual(props, {
+      messageId: 'm',
+      persistent: true,
+      headers: { a: 1, 'x-dead-letter-reason': 'bad_body: no', 'x-original-topic': 'y_true' },
+    });
+    assert.equal(deadLetterReasonOf(props), 'bad_body: no');
+    const again = deadLetterProperties(props, 'still bad', 'y_true.dead_letter');
+    assert.equal(
+      (again.headers as Record<string, unknown>)['x-original-topic'],
+      'y_true',
+      'the first topic is kept',
+    );
+    assert.equal(deadLetterReasonOf(again), 'still bad');
+    assert.equal(
+      deadLetterReasonOf({ headers: { 'x-dead-letter-reason': Buffer.from('as bytes') } }),
+      'as bytes',
+    );
+    assert.equal(deadLetterReasonOf({}), undefined);
+  });
+
+  it('recognises the broker refusing a clashing declaration', () => {
+    assert.equal(isPreconditionFailed(Object.assign(new Error('x'), { code: 406 })), true);
+    assert.equal(isPreconditionFailed(Object.assign(new Error('x'), { code: 404 })), false);
+    assert.equal(isPreconditionFailed('406'), false);
+    assert.equal(broadcastTopic('status').kind, 'broadcast');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The RabbitMQ transport against the real broker: the shared conformance suite, then what is specific to AMQP
+ * (wire properties, pika interoperability, queue clashes, capped broadcast queues, late brokers, redaction).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AmqpLogLevel, AmqpTransportOptions } from '../../src/transports/amqp/index.js';
+import { createAmqpTransport } from '../../src/transports/amqp/index.js';
+import { AMQP_URL, brokerReachable } from '../support/brokers.js';
+import { amqpUrlVia, brokerAddress, deleteTopics } from './amqpBroker.js';
+import { describeTransport } from './conformance.js';
+
+const skip = await brokerReachable('rabbitmq', AMQP_URL);
+
+/** Log lines go nowhere unless AMQP_TEST_LOG=1: reconnect tests warn on purpose. */
+const testLogger = (level: AmqpLogLevel, message: string): void => {
+  if (process.env.AMQP_TEST_LOG === '1') process.stderr.write(`[amqp test] ${level}: ${message}\n`);
+};
+
+export const testOptions = (extra: AmqpTransportOptions = {}): AmqpTransportOptions => ({
+  url: AMQP_URL,
+  logger: testLogger,
+  reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+  closeTimeoutMs: 5000,
+  ...extra,
+});
+
+describeTransport(
+  'amqp',
+  {
+    persistent: true,
+    orderedFromOneProducer: true,
+    workQueue: true,
+    broadcast: true,
+    redeliversOnNack: true,
+    redeliversUnackedOnConsumerDeath: true,
+    deadLetters: true,
+    reconnects: true,
+    cleanup: deleteTopics,
+  },
+  (opts) => createAmqpTransport(testOptions(opts?.url ? { url: opts.url } : {})),
+  { proxyTarget: brokerAddress(), urlVia: amqpUrlVia, skip },
+);
+
+describe('amqp transport: settings', { skip }, () => {
+  it('never prints the password of a URL the broker refuses', { timeout: 20_000 }, async () => {
+    const lines: string[] = [];
+    const secret = 'n0t-the-Passw0rd';
+    const t = await createAmqpTransport({
+      ...testOptions({ url: `amqp://guest:${secret}@127.0.0.1:${brokerAddress().port}` }),
+      logger: (level, message) => lines.push(`${level}: ${message}`),
+      closeTimeoutMs: 200,
+    });
+    const states: string[] = [];
+    t.state$.subscribe((s) => states.push(s));
+    const publish = t.publish({ name: 'conformance.never', kind: 'queue' }, { id: 1, body: 1 });
+    const deadline = Date.now() + 15_000;
+    while (!lines.some((l) => l.includes('ACCESS_REFUSED') || l.includes('403')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await t.close();
+    const error = await publish.then(
+      () => assert.fail('a publish cannot succeed with a wrong password'),
+      (e: unknown) => e as Error,
+    );
+    const everything = [...lines, error.message, String(error.stack)].join('\n');
+    assert.ok(
+      lines.some((l) => l.includes('guest:***@')),
+      `the URL is shown redacted:\n${lines.join('\n')}`,
+    );
+    assert.ok(!everything.includes(secret), `the password leaked:\n${everything}`);
+    assert.deepEqual(states.slice(0, 2), ['connecting', 'reconnecting']);
+    assert.equal(states.at(-1), 'closed');
+  });
+
+  it('refuses a message larger than maxMessageBytes before it reaches the broker', async () => {
+    const t = await createAmqpTransport(testOptions({ maxMessageBytes: 64 }));
+    try {
+      await assert.rejects(
+        t.publishRaw({ name: 'conformance.big', kind: 'queue' }, new Uint8Array(65)),
+        RangeError,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
