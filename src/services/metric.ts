@@ -71,6 +71,15 @@ export function metricService(
     const fail = (error: unknown): void => subscriber.error(error);
     const track = (work: Promise<ServiceEvent | undefined>): void =>
       void inFlight.track(work).then(emit, fail);
+    // Second copies of a message whose first copy still waits in the join. On RabbitMQ such a copy only exists
+    // because the first one's channel died, so the copy holds the live delivery: settle both with the record.
+    const copies = new Map<string, Delivery[]>();
+    const settleCopies = (key: string, settle: (d: Delivery) => void): void => {
+      const held = copies.get(key);
+      if (held === undefined) return;
+      copies.delete(key);
+      for (const d of held) settle(d);
+    };
 
     // Decoding happens before the join; what cannot be decoded is dead-lettered and never joined.
     const side = (topic: Topic): Observable<Side> =>
@@ -124,17 +133,29 @@ export function metricService(
             y_pred: p.value,
             absolute_error: Math.abs(t.value - p.value),
           };
-          return track(writeRow(record, t.delivery, p.delivery).then((e) => ({ ...e, pending })));
+          return track(
+            writeRow(record, t.delivery, p.delivery).then((e) => {
+              settleCopies(event.key, (d) => d.ack());
+              return { ...e, pending };
+            }),
+          );
         }
         case 'duplicate': {
           const { delivery } = event.item;
-          delivery.ack();
+          if (event.waiting) {
+            const held = copies.get(event.key);
+            if (held) held.push(delivery);
+            else copies.set(event.key, [delivery]);
+          } else delivery.ack();
           return emit({ kind: 'duplicate', topic: delivery.topic, pending: event.pending });
         }
         case 'unmatched': {
           const { delivery } = event.item;
           // The other side ended (transport closing): the partner may still come after a restart.
-          if (event.reason === 'completed') return delivery.nack();
+          if (event.reason === 'completed') {
+            settleCopies(event.key, (d) => d.nack());
+            return delivery.nack();
+          }
           const other = event.side === 'left' ? Y_PRED.name : Y_TRUE.name;
           const reason =
             event.reason === 'ttl'

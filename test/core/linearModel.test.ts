@@ -1,0 +1,274 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  LINEAR_MODEL_FORMAT,
+  LinearModelError,
+  createLinearModel,
+  parseLinearModel,
+  regressionMetrics,
+} from '../../src/core/linearModel.js';
+
+const valid = (): Record<string, unknown> => ({
+  format: 'rx-ml-pipeline/linear-model',
+  version: 1,
+  target: 'target',
+  features: ['a', 'b', 'c'],
+  intercept: 10,
+  coefficients: [1, -2, 0.5],
+  training: {
+    dataset: 'data/x.csv',
+    rows: 20,
+    mae: 1.5,
+    rmse: 2,
+    r2: 0.75,
+    trainedAt: '2024-05-01T12:00:00.000Z',
+    conditionNumber: 3.2,
+  },
+});
+
+/** `valid()` with one change: `patch` edits the document in place. */
+function variant(patch: (doc: Record<string, unknown>, training: Record<string, unknown>) => void): unknown {
+  const doc = valid();
+  patch(doc, doc.training as Record<string, unknown>);
+  return doc;
+}
+
+function refuses(doc: unknown, pattern: RegExp): void {
+  assert.throws(
+    () => parseLinearModel(doc, 'm.json'),
+    (e: unknown) => {
+      assert.ok(e instanceof LinearModelError, `expected LinearModelError, got ${String(e)}`);
+      assert.equal(e.source, 'm.json');
+      assert.match(e.message, /^m\.json: /);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
+}
+
+describe('parseLinearModel', () => {
+  it('loads a valid document and gives it back unchanged as JSON', () => {
+    const model = parseLinearModel(valid());
+    assert.deepEqual(model.features, ['a', 'b', 'c']);
+    assert.equal(model.target, 'target');
+    assert.equal(model.intercept, 10);
+    assert.deepEqual(model.coefficients, [1, -2, 0.5]);
+    assert.deepEqual(JSON.parse(JSON.stringify(model)), valid());
+  });
+
+  it('loads a document without the optional training record', () => {
+    const model = parseLinearModel(variant((d) => delete d.training));
+    assert.equal(model.file.training, undefined);
+    assert.equal(model.predict([0, 0, 0]), 10);
+  });
+
+  it('does not change when the parsed document is changed afterwards', () => {
+    const doc = valid();
+    const model = parseLinearModel(doc);
+    (doc.coefficients as number[])[0] = 99;
+    (doc.features as string[])[0] = 'z';
+    assert.equal(model.predict([1, 0, 0]), 11);
+    assert.equal(model.features[0], 'a');
+    assert.ok(Object.isFrozen(model.file) && Object.isFrozen(model.coefficients));
+  });
+
+  it('refuses what is not an object', () => {
+    refuses(null, /must hold a JSON object, got null/);
+    refuses([1, 2], /got an array/);
+    refuses('model', /got "model"/);
+  });
+
+  it('refuses an unknown format or version', () => {
+    refuses(
+      variant((d) => (d.format = 'sklearn-pickle')),
+      /"format" must be "rx-ml-pipeline\/linear-model", got "sklearn-pickle"/,
+    );
+    refuses(
+      variant((d) => delete d.format),
+      /"format" must be/,
+    );
+    refuses(
+      variant((d) => (d.version = 2)),
+      /"version" number 2 is not supported/,
+    );
+    refuses(
+      variant((d) => (d.version = '1')),
+      /"version" "1" is not supported/,
+    );
+  });
+
+  it('refuses unknown fields, so a misspelt one is noticed', () => {
+    refuses(
+      variant((d) => (d.coeficients = [])),
+      /unknown field "coeficients"/,
+    );
+  });
+
+  it('refuses a bad target', () => {
+    refuses(
+      variant((d) => delete d.target),
+      /"target" must be a non-empty string, got undefined/,
+    );
+    refuses(
+      variant((d) => (d.target = ' ')),
+      /"target" must be a non-empty string/,
+    );
+  });
+
+  it('refuses bad feature names', () => {
+    refuses(
+      variant((d) => (d.features = [])),
+      /"features" must be a non-empty array/,
+    );
+    refuses(
+      variant((d) => (d.features = 'a,b,c')),
+      /"features" must be a non-empty array of names, got "a,b,c"/,
+    );
+    refuses(
+      variant((d) => (d.features = ['a', 7, 'c'])),
+      /"features"\[1\] must be a non-empty string, got number 7/,
+    );
+    refuses(
+      variant((d) => (d.features = ['a', 'b', 'a'])),
+      /"features"\[2\] "a" appears twice/,
+    );
+  });
+
+  it('refuses a bad intercept', () => {
+    refuses(
+      variant((d) => delete d.intercept),
+      /"intercept" must be a finite number, got undefined/,
+    );
+    refuses(
+      variant((d) => (d.intercept = '10')),
+      /"intercept" must be a finite number, got "10"/,
+    );
+    refuses(
+      variant((d) => (d.intercept = NaN)),
+      /"intercept" must be a finite number, got number NaN/,
+    );
+  });
+
+  it('refuses coefficients that do not match the features or are not finite', () => {
+    refuses(
+      variant((d) => (d.coefficients = [1, 2])),
+      /"coefficients" has 2 values but "features" has 3 names/,
+    );
+    refuses(
+      variant((d) => (d.coefficients = { a: 1 })),
+      /"coefficients" must be an array of numbers, got an object/,
+    );
+    refuses(
+      variant((d) => (d.coefficients = [1, null, 3])),
+      /"coefficients"\[1\] must be a finite number, got null/,
+    );
+    refuses(
+      variant((d) => (d.coefficients = [1, 2, Infinity])),
+      /"coefficients"\[2\] must be a finite number, got number Infinity/,
+    );
+  });
+
+  it('refuses a malformed training record', () => {
+    refuses(
+      variant((d) => (d.training = 'yesterday')),
+      /"training" must be an object/,
+    );
+    refuses(
+      variant((_, t) => (t.rows = 0)),
+      /"training.rows" must be a positive integer, got number 0/,
+    );
+    refuses(
+      variant((_, t) => (t.rows = 2.5)),
+      /"training.rows" must be a positive integer/,
+    );
+    refuses(
+      variant((_, t) => (t.mae = -1)),
+      /"training.mae" must be a finite number ≥ 0/,
+    );
+    refuses(
+      variant((_, t) => delete t.rmse),
+      /"training.rmse" must be a finite number ≥ 0, got undefined/,
+    );
+    refuses(
+      variant((_, t) => (t.r2 = 1.5)),
+      /"training.r2" must be a finite number ≤ 1/,
+    );
+    refuses(
+      variant((_, t) => (t.dataset = '')),
+      /"training.dataset" must be a non-empty string/,
+    );
+    refuses(
+      variant((_, t) => (t.trainedAt = 'last tuesday')),
+      /"training.trainedAt" is not a date/,
+    );
+    refuses(
+      variant((_, t) => (t.conditionNumber = 0.5)),
+      /"training.conditionNumber" must be a finite number ≥ 1/,
+    );
+  });
+});
+
+describe('LinearModel', () => {
+  const model = parseLinearModel(valid());
+
+  it('predicts intercept + Σ coefficient·feature', () => {
+    assert.equal(model.predict([0, 0, 0]), 10);
+    assert.equal(model.predict([1, 1, 1]), 10 + 1 - 2 + 0.5);
+    assert.equal(model.predict([2, -3, 4]), 10 + 2 + 6 + 2);
+  });
+
+  it('explains a vector of the wrong length, naming the features', () => {
+    assert.equal(model.checkInput([1, 2]), 'expected 3 features (a, b, c), got 2');
+    assert.equal(model.checkInput([1, 2, 3, 4]), 'expected 3 features (a, b, c), got 4');
+    assert.equal(model.checkInput([1, 2, 3]), undefined);
+    assert.throws(() => model.predict([1, 2]), RangeError);
+  });
+
+  it('explains a non-finite value', () => {
+    assert.match(model.checkInput([1, NaN, 3]) ?? '', /feature 1 \(b\) is NaN/);
+  });
+
+  it('shortens the list of a long feature list', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `x${i}`);
+    const big = createLinearModel({
+      target: 't',
+      features: names,
+      intercept: 0,
+      coefficients: names.map(() => 1),
+    });
+    assert.equal(
+      big.checkInput([1]),
+      'expected 12 features (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, …), got 1',
+    );
+    assert.equal(big.toJSON().format, LINEAR_MODEL_FORMAT);
+  });
+
+  it('is validated when built from a fit as well', () => {
+    assert.throws(
+      () => createLinearModel({ target: 't', features: ['a'], intercept: 0, coefficients: [NaN] }),
+      LinearModelError,
+    );
+  });
+});
+
+describe('regressionMetrics', () => {
+  it('computes MAE, RMSE and R²', () => {
+    const m = regressionMetrics([1, 2, 3, 4], [1, 3, 3, 2]);
+    assert.equal(m.mae, 3 / 4);
+    assert.equal(m.rmse, Math.sqrt(5 / 4));
+    assert.equal(m.r2, 1 - 5 / 5);
+    const perfect = regressionMetrics([1, 2, 3], [1, 2, 3]);
+    assert.deepEqual(perfect, { mae: 0, rmse: 0, r2: 1 });
+    assert.ok(Math.abs(regressionMetrics([0, 2], [1, 1]).r2 - 0) < 1e-15);
+  });
+
+  it('follows scikit-learn for a constant truth', () => {
+    assert.equal(regressionMetrics([5, 5], [5, 5]).r2, 1);
+    assert.equal(regressionMetrics([5, 5], [4, 6]).r2, 0);
+  });
+
+  it('refuses empty or unequal inputs', () => {
+    assert.throws(() => regressionMetrics([], []), RangeError);
+    assert.throws(() => regressionMetrics([1, 2], [1]), RangeError);
+  });
+});
