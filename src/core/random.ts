@@ -31,3 +31,22 @@ export function seededRandom(seed: number): Random {
 
 /** A uniformly chosen integer in [0, n). */
 export const randomIndex = (random: Random, n: number): number => Math.floor(random() * n);
+
+/**
+ * The row of record `sequence` in a run seeded with `seed`: a pure function of both, so that a restarted
+ * features process re-sends an unconfirmed record with the same content as before, not just the same id.
+ */
+export function rowForSequence(seed: number, sequence: number, rows: number): number {
+  // Two rounds of a 32-bit avalanche mix (murmur3's finaliser) over seed and sequence (up to 2^53).
+  let h =
+    (seed ^
+      Math.imul(sequence >>> 0, 0x9e3779b1) ^
+      Math.imul(Math.floor(sequence / 4294967296), 0x85ebca77)) >>>
+    0;
+  for (let round = 0; round < 2; round++) {
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return Math.floor((h / 4294967296) * rows);
+}

@@ -7,7 +7,8 @@
  */
 import { Observable } from 'rxjs';
 import type { Envelope } from '../core/envelope.js';
-import { randomIndex, seededRandom, type Random } from '../core/random.js';
+import { rowForSequence } from '../core/random.js';
+import { Deque } from '../core/deque.js';
 import { newRunId, recordId } from '../core/recordIds.js';
 import { FEATURES, Y_TRUE } from '../core/topics.js';
 import { TransportClosedError, type Transport } from '../core/transport.js';
@@ -21,9 +22,9 @@ export interface FeatureRows {
 export interface FeaturesOptions {
   /** Milliseconds between records; 0 = as fast as back-pressure allows. @default 1000 */
   readonly intervalMs?: number;
-  /** Records to publish before completing. @default Infinity */
+  /** Records of the run in all: a run resumed at `startSequence` publishes `count - startSequence`. @default Infinity */
   readonly count?: number;
-  /** Seed for the choice of rows; the same seed streams the same rows. @default random */
+  /** Seed for the choice of rows: the row of record n depends only on seed and n. @default random */
   readonly seed?: number;
   /** Prefix of this process's ids. @default a fresh random run id */
   readonly runId?: string;
@@ -33,6 +34,11 @@ export interface FeaturesOptions {
   readonly concurrency?: number;
   /** Aborting stops producing; records already in flight finish, then the stream completes. */
   readonly signal?: AbortSignal;
+  /**
+   * Called when the lowest sequence not yet taken by the transport advances: every record below it is safely
+   * published, so a restart may resume there (re-sending, under the same ids, only what might be lost).
+   */
+  readonly onWatermark?: (next: number) => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -77,24 +83,42 @@ export function featuresService(
 
   return new Observable<ServiceEvent>((subscriber) => {
     const runId = options.runId ?? newRunId();
-    const random: Random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    // Records in the order they were started, so the watermark advances in O(1) as they complete.
+    const started = new Deque<{ readonly sequence: number; done: boolean }>();
+    let next = start;
+    const advance = (): void => {
+      let moved = false;
+      while (started.peek()?.done) {
+        started.shift();
+        moved = true;
+      }
+      if (moved) options.onWatermark?.(started.peek()?.sequence ?? next);
+    };
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
 
     const publishRecord = (sequence: number): Promise<void> => {
-      const row = randomIndex(random, rows.X.length);
+      const row = rowForSequence(seed, sequence, rows.X.length);
       const id = recordId(runId, sequence);
+      const entry = { sequence, done: false };
+      started.push(entry);
+      next = sequence + 1;
       return Promise.all([
         publishWithRetry(transport, FEATURES, { id, body: rows.X[row] as readonly number[] }),
         publishWithRetry(transport, Y_TRUE, { id, body: rows.y[row] as number }),
-      ]).then(() => subscriber.next({ kind: 'published', id }));
+      ]).then(() => {
+        entry.done = true;
+        if (options.onWatermark) advance();
+        subscriber.next({ kind: 'published', id });
+      });
     };
 
     const run = async (): Promise<void> => {
       const t0 = performance.now();
-      for (let seq = start; seq < start + count && !signal.aborted && failure === undefined; seq++) {
+      for (let seq = start; seq < count && !signal.aborted && failure === undefined; seq++) {
         if (intervalMs > 0) {
           // Pace against the start time, not the last tick, so delays do not accumulate.
           const due = t0 + (seq - start) * intervalMs - performance.now();

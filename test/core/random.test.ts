@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomIndex, seededRandom } from '../../src/core/random.js';
+import { randomIndex, rowForSequence, seededRandom } from '../../src/core/random.js';
 import { newRunId, recordId } from '../../src/core/recordIds.js';
 
 describe('seededRandom', () => {
@@ -31,5 +31,20 @@ describe('record ids', () => {
     assert.equal(runs.size, 1000);
     const ids = new Set(Array.from({ length: 10_000 }, (_, i) => recordId('r', i)));
     assert.equal(ids.size, 10_000);
+  });
+});
+
+describe('rowForSequence', () => {
+  it('is a pure function of seed and sequence, spread evenly over the rows', () => {
+    const counts = new Array<number>(442).fill(0);
+    for (let s = 0; s < 442_000; s++) {
+      const r = rowForSequence(9, s, 442);
+      assert.equal(r, rowForSequence(9, s, 442));
+      counts[r] = (counts[r] ?? 0) + 1;
+    }
+    for (const n of counts) assert.ok(n > 800 && n < 1200, `row count ${n}`);
+    const a = Array.from({ length: 50 }, (_, s) => rowForSequence(1, s, 442));
+    const b = Array.from({ length: 50 }, (_, s) => rowForSequence(2, s, 442));
+    assert.notDeepEqual(a, b, 'seeds give different streams');
   });
 });

@@ -1,7 +1,12 @@
 /** `pipeline features|model|metric|plot`: one service per process, over RabbitMQ or NATS. */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
 import { CsvAppender } from '../../services/csvAppender.js';
 import { featuresService } from '../../services/features.js';
+import { featuresStateSaver, loadFeaturesState, type FeaturesState } from '../../services/featuresState.js';
+import { newRunId } from '../../core/recordIds.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
 import { readDataset } from '../../services/readDataset.js';
@@ -39,7 +44,17 @@ function command<O extends Record<string, Options>>(
   };
 }
 
-const featuresCmdOptions = { ...transportOptions, ...featuresOptions } as const;
+const featuresCmdOptions = {
+  ...transportOptions,
+  ...featuresOptions,
+  'log-dir': outputOptions['log-dir'],
+  'state-file': {
+    type: 'string',
+    describe:
+      'where progress is saved, so a restart continues the run [default: <log-dir>/features-<hostname>.state.json]',
+  },
+  fresh: { type: 'boolean', default: false, describe: 'start a new run even if a saved one is unfinished' },
+} as const;
 export const featuresCommand = command(
   'features',
   'stream feature vectors to `features` and targets to `y_true`',
@@ -48,19 +63,50 @@ export const featuresCommand = command(
     positive('interval', args.interval, true);
     positive('count', args.count);
     const dataset = await readDataset(args.dataset, args.target);
+    const stateFile = resolve(args.stateFile ?? join(args.logDir, `features-${hostname()}.state.json`));
+    await mkdir(dirname(stateFile), { recursive: true });
+    const saved = args.fresh ? undefined : await loadFeaturesState(stateFile);
+    const resume =
+      saved && !saved.finished && (args.runId === undefined || args.runId === saved.runId)
+        ? saved
+        : undefined;
+    const state: FeaturesState = resume ?? {
+      version: 1,
+      runId: args.runId ?? newRunId(),
+      seed: args.seed ?? Math.floor(Math.random() * 2 ** 32),
+      next: 0,
+      count: args.count ?? null,
+      finished: false,
+    };
+    const count = args.count ?? state.count ?? Infinity;
+    const saver = featuresStateSaver(stateFile, { ...state, count: Number.isFinite(count) ? count : null });
+    let reachedEnd = false;
     return runService({
       name: 'features',
       args,
-      start: (transport, signal) =>
-        Promise.resolve(
+      start: (transport, signal, terminal) => {
+        terminal.log(
+          'info',
+          resume
+            ? `features: resuming run ${state.runId} at record ${state.next}${Number.isFinite(count) ? ` of ${count}` : ''}`
+            : `features: run ${state.runId}${Number.isFinite(count) ? `, ${count} records` : ''} (progress in ${stateFile})`,
+        );
+        return Promise.resolve(
           featuresService(transport, dataset, {
             intervalMs: args.interval,
-            ...(args.count !== undefined ? { count: args.count } : {}),
-            ...(args.seed !== undefined ? { seed: args.seed } : {}),
-            ...(args.runId !== undefined ? { runId: args.runId } : {}),
+            count,
+            seed: state.seed,
+            runId: state.runId,
+            startSequence: state.next,
+            onWatermark: (next) => {
+              saver.update(next);
+              if (next >= count) reachedEnd = true;
+            },
             signal,
           }),
-        ),
+        );
+      },
+      finish: () => saver.close(reachedEnd),
     });
   },
 );
