@@ -28,16 +28,21 @@ export interface OutputPaths {
   readonly imgFile: string;
 }
 
-/** CSV_FILE / IMG_FILE (as the original services had) or --csv-file / --img-file win over --log-dir. */
-export function outputPaths(args: {
+/**
+ * CSV_FILE / IMG_FILE (as the original services had) or --csv-file / --img-file win over --log-dir.
+ * The folders are created, so that a first run in a fresh checkout just works.
+ */
+export async function outputPaths(args: {
   logDir: string;
   csvFile?: string | undefined;
   imgFile?: string | undefined;
-}): OutputPaths {
+}): Promise<OutputPaths> {
   const logDir = resolve(args.logDir);
-  return {
+  const paths = {
     logDir,
     csvFile: resolve(args.csvFile ?? join(logDir, 'metric_log.csv')),
     imgFile: resolve(args.imgFile ?? join(logDir, 'error_distribution.png')),
   };
+  await Promise.all([paths.csvFile, paths.imgFile].map((f) => mkdir(dirname(f), { recursive: true })));
+  return paths;
 }
