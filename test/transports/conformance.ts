@@ -32,6 +32,12 @@ import {
 export interface TransportFeatures {
   /** Messages outlive the transport that published them (a broker keeps them): another transport can read them. */
   readonly persistent: boolean;
+  /**
+   * A queue topic keeps messages published while nobody consumes it (every broker mode but core NATS, which
+   * delivers only to subscribers attached at that moment). Without it, tests subscribe before they publish.
+   * @default true
+   */
+  readonly keepsMessagesWithoutConsumers?: boolean;
   /** Messages from one publisher arrive in the order it published them. */
   readonly orderedFromOneProducer: boolean;
   /** Consumers of one queue topic share its messages. */
@@ -90,10 +96,13 @@ export function describeTransport(
           envelope(1669147134.196809, 42.5),
           envelope('ünï-cødé ✓', { y_true: 1, y_pred: 2, absolute_error: 1 }),
         ];
+        const keeps = features.keepsMessagesWithoutConsumers ?? true;
+        let inbox = keeps ? undefined : s.inbox(t.consume(topic, { prefetch: 10 }), ack);
+        if (inbox) await untilAttached(t, topic, [inbox]);
         for (const e of envs) await within(t.publish(topic, e), 'a publish');
         const raw = new TextEncoder().encode('{"id": 7, "body": [1.0, 2.5]}');
         await within(t.publishRaw(topic, raw), 'a publish');
-        const inbox = s.inbox(t.consume(topic, { prefetch: 10 }), ack);
+        inbox ??= s.inbox(t.consume(topic, { prefetch: 10 }), ack);
         const got = await inbox.waitFor(4);
         const expected = [...envs.map((e) => hex(encodeEnvelope(e))), hex(raw)];
         assert.deepEqual(got.map((d) => hex(d.data)).sort(), [...expected].sort());

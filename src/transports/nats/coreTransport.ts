@@ -1,0 +1,85 @@
+/**
+ * The NATS transport in core mode: plain core NATS subjects, the fastest option and at-most-once.
+ *
+ * What that means, plainly:
+ * - a queue topic is a queue group per consume group; a message published while no consumer is subscribed
+ *   goes nowhere, and messages in flight when a connection drops or a process dies are lost;
+ * - `ack()` and `nack()` are local no-ops beyond freeing the delivery's prefetch slot: nothing is redelivered;
+ * - publish resolves once the message is written to the connection; a flush round trip every `flushEvery`
+ *   publishes holds a fast publisher back to the pace of the server (not of the consumers: a slow consumer
+ *   buffers up to `slowConsumerBufferBytes`, then drops);
+ * - dead letters are published on `<topic>.dead_letter` and reach only readers subscribed at that moment.
+ * Use JetStream mode (the default) when a record must not be lost.
+ */
+import type { Observable } from 'rxjs';
+import { encodeEnvelope } from '../../core/codec.js';
+import type { Envelope } from '../../core/envelope.js';
+import { deadLetterTopicName, type Topic } from '../../core/topics.js';
+import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
+import { checkSize, type NatsContext } from './context.js';
+import { CorePublisher } from './corePublisher.js';
+import { coreSubscribe } from './coreSubscription.js';
+import { deadLetterHeaders } from './deadLetter.js';
+import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
+
+export class CoreTransport implements Transport {
+  readonly name = 'nats-core';
+  readonly state$: Observable<ConnectionState>;
+  private readonly core: CorePublisher;
+
+  constructor(private readonly ctx: NatsContext) {
+    this.state$ = ctx.conn.state$;
+    this.core = new CorePublisher(ctx);
+  }
+
+  publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(envelope);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return this.publishRaw(topic, data);
+  }
+
+  /** Core NATS has no de-duplication: `messageId` is not used. */
+  publishRaw(topic: Topic, data: Uint8Array, _messageId?: string): Promise<void> {
+    try {
+      this.ctx.assertOpen();
+      checkSize(data, this.ctx.o.maxMessageBytes);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return this.ctx.track(this.core.publish(topic.name, data));
+  }
+
+  consume(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    return coreSubscribe(this.ctx, {
+      topic: topic.name,
+      subject: topic.name,
+      ...(topic.kind === 'queue' ? { queue: options.group ?? topic.name } : {}),
+      prefetch: options.prefetch ?? this.ctx.o.prefetch,
+      readsDeadLetters: false,
+      deadLetter: (data, reason) =>
+        this.ctx.track(
+          this.core.publish(deadLetterTopicName(topic.name), data, deadLetterHeaders(reason, topic.name, 1)),
+        ),
+    });
+  }
+
+  /** Only dead letters published while this reader is subscribed arrive (core NATS stores nothing). */
+  consumeDeadLetters(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    return coreSubscribe(this.ctx, {
+      topic: topic.name,
+      subject: deadLetterTopicName(topic.name),
+      queue: options.group ?? DEFAULT_DEAD_LETTER_GROUP,
+      prefetch: options.prefetch ?? this.ctx.o.prefetch,
+      readsDeadLetters: true,
+      deadLetter: () => Promise.resolve(),
+    });
+  }
+
+  close(): Promise<void> {
+    return this.ctx.close();
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * A durable JetStream pull consumer as an observable of deliveries.
+ *
+ * - Replicas of a group share one durable consumer (pull consumers need no deliver group to be shared).
+ * - The server bounds the unsettled deliveries by the consumer's max_ack_pending (= prefetch).
+ * - While the consumer is subscribed, the deliveries it holds are kept alive with `working()` every third of
+ *   the ack wait, so the metric join may hold a message as long as it likes; after a crash they come back
+ *   after one ack wait.
+ * - Unsubscribing (or close) naks what is still unsettled, so another replica gets it at once; settling it
+ *   afterwards is a no-op.
+ * - A consumer deleted under us, a stream gone, or missed heartbeats: the stream and consumer are created
+ *   again and consuming resumes. Other failures retry with backoff; a configuration conflict errors.
+ */
+import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
+import { Observable } from 'rxjs';
+import { TransportClosedError, type Delivery } from '../../core/transport.js';
+import { describeError } from './connection.js';
+import type { ConsumerHandle, NatsContext } from './context.js';
+import { headerSafeReason, readDeadLetterReason } from './deadLetter.js';
+import { consumerConfig, deadLetterMsgId, redeliveryDelayMs, subjectOf, type StreamKind } from './names.js';
+import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
+import { backoffDelayMs } from './options.js';
+import { NatsTopologyError, type JetStreamTopology } from './topology.js';
+
+export interface JetStreamConsumeParams {
+  readonly topic: string;
+  readonly kind: StreamKind;
+  readonly group: string;
+  readonly prefetch: number;
+  /** Stores a message in its topic's dead-letter stream; resolves once stored there. */
+  readonly deadLetter: StoreDeadLetter;
+}
+
+/**
+ * Every nak carries a delay. nats-server 2.9 mishandles an immediate nak while pull requests are waiting: one
+ * redelivery went to a stale pull request (back only after the ack wait) and another message was delivered
+ * twice. Redeliveries scheduled through its timer are handled correctly.
+ */
+const RELEASE_NAK_DELAY_MS = 100;
+
+/** Pull requests expire after this; idle heartbeats come every half of it, so a dead consumer is noticed soon. */
+const PULL_EXPIRES_MS = 10_000;
+
+const RECREATE_EVENTS: ReadonlySet<string> = new Set([
+  ConsumerEvents.ConsumerDeleted,
+  ConsumerEvents.ConsumerNotFound,
+  ConsumerEvents.StreamNotFound,
+  ConsumerEvents.HeartbeatsMissed,
+  ConsumerEvents.NoResponders,
+]);
+
+export function consumeJetStream(
+  ctx: NatsContext,
+  topology: JetStreamTopology,
+  p: JetStreamConsumeParams,
+): Observable<Delivery> {
+  const subject = subjectOf(p.topic, p.kind);
+  return new Observable<Delivery>((subscriber) => {
+    if (ctx.isClosing) {
+      subscriber.error(new TransportClosedError(ctx.name));
+      return undefined;
+    }
+    let taking = true;
+    let messages: ConsumerMessages | undefined;
+    let advisories: Subscription | undefined;
+    const outstanding = new Set<JsMsg>();
+
+    const quietly = (what: string, fn: () => void): void => {
+      try {
+        fn();
+      } catch (e) {
+        // The connection is closing or gone: the server will redeliver.
+        ctx.log('debug', `${what} on ${subject}: ${describeError(e)}`);
+      }
+    };
+    const settle = (m: JsMsg, what: string, fn: () => void): void => {
+      if (outstanding.delete(m)) quietly(what, fn);
+    };
+    const nakOutstanding = (): void => {
+      for (const m of outstanding) quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
+      outstanding.clear();
+    };
+
+    const toDelivery = (m: JsMsg): Delivery => ({
+      topic: p.topic,
+      data: m.data,
+      redelivered: m.redelivered,
+      deliveryCount: m.info.deliveryCount,
+      ...(p.kind === 'deadLetter' ? { deadLetterReason: readDeadLetterReason(m.headers) } : {}),
+      ack: () => settle(m, 'ack', () => m.ack()),
+      nack: () => settle(m, 'nak', () => m.nak(redeliveryDelayMs(m.info.deliveryCount))),
+      working: () => {
+        if (outstanding.has(m)) quietly('working', () => m.working());
+      },
+      deadLetter: async (reason: string) => {
+        if (!outstanding.has(m)) return;
+        if (p.kind === 'deadLetter') {
+          ctx.log(
+            'warn',
+            `dropping a dead letter of ${p.topic} that failed again: ${headerSafeReason(reason)}`,
+          );
+        } else {
+          await p.deadLetter(m.data, reason, m.info.deliveryCount, deadLetterMsgId(m.info.stream, m.seq));
+        }
+        // term: never redelivered, whatever max_deliver says. Without a reason: nats-server 2.9 ignores a
+        // "+TERM <reason>" entirely (the reason travels in the dead letter's headers anyway).
+        settle(m, 'term', () => m.term());
+      },
+    });
+
+    const keepAlive = setInterval(
+      () => {
+        for (const m of outstanding) quietly('working', () => m.working());
+      },
+      Math.max(100, ctx.o.ackWaitMs / 3),
+    );
+
+    const handle: ConsumerHandle = {
+      stopTaking: () => {
+        taking = false;
+        void messages?.close();
+      },
+      releaseOutstanding: nakOutstanding,
+      finish: () => subscriber.complete(),
+    };
+    ctx.consumers.add(handle);
+
+    const watch = async (msgs: ConsumerMessages): Promise<void> => {
+      for await (const s of await msgs.status()) {
+        if (!RECREATE_EVENTS.has(s.type)) continue;
+        ctx.log('warn', `consumer of ${subject}: ${s.type} (${JSON.stringify(s.data)}); re-creating it`);
+        topology.forget(p.topic, p.kind);
+        // Ends the loop below, which ensures the stream and consumer and consumes again.
+        await msgs.close();
+        return;
+      }
+    };
+
+    const run = async (): Promise<void> => {
+      for (let failures = 0; taking;) {
+        try {
+          const nc = await ctx.conn.connected();
+          const stream = await topology.stream(nc, p.topic, p.kind);
+          const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
+          await topology.consumer(nc, stream, cfg);
+          if (p.kind === 'queue') {
+            advisories?.unsubscribe();
+            advisories = watchMaxDeliveries(ctx, topology, nc, stream, cfg.durable_name, p.deadLetter);
+          }
+          const consumer = await topology.client(nc).consumers.get(stream, cfg.durable_name);
+          if (!taking) return;
+          const msgs = await consumer.consume({ max_messages: p.prefetch, expires: PULL_EXPIRES_MS });
+          messages = msgs;
+          void watch(msgs).catch((e: unknown) =>
+            ctx.log('debug', `status of ${subject}: ${describeError(e)}`),
+          );
+          for await (const m of msgs) {
+            failures = 0;
+            if (!taking) {
+              // Pulled before we stopped: give it back now rather than after an ack wait.
+              quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
+              continue;
+            }
+            outstanding.add(m);
+            subscriber.next(toDelivery(m));
+          }
+          if (taking) await ctx.conn.sleep(backoffDelayMs(failures++, ctx.o));
+        } catch (e) {
+          if (!taking) return;
+          if (e instanceof TransportClosedError || e instanceof NatsTopologyError) throw e;
+          ctx.log('warn', `consumer of ${subject} failed, retrying: ${describeError(e)}`);
+          await ctx.conn.sleep(backoffDelayMs(failures++, ctx.o));
+        }
+      }
+    };
+    run().catch((e: unknown) => {
+      if (taking) subscriber.error(e instanceof Error ? e : new Error(describeError(e)));
+    });
+
+    return () => {
+      ctx.consumers.delete(handle);
+      handle.stopTaking();
+      advisories?.unsubscribe();
+      clearInterval(keepAlive);
+      nakOutstanding();
+    };
+  });
+}

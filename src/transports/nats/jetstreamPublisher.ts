@@ -1,0 +1,102 @@
+/**
+ * JetStream publishing: resolves once the stream has acknowledged the message (PubAck). Anything short of a
+ * PubAck is retried with backoff and the same message id until the transport closes, so the server's
+ * de-duplication window absorbs a retry whose first attempt did land (ack lost on a disconnect, ack timeout).
+ * A full stream (discard: new) is retried the same way, which holds publishers back: back-pressure.
+ * Many publishes may be in flight at once; each is an independent request. The stream keeps them in the order
+ * they were issued, except where a retry intervenes (a full stream, a lost ack): a retried message lands after
+ * those sent meanwhile.
+ */
+import { ErrorCode, type MsgHdrs } from 'nats';
+import { TransportClosedError } from '../../core/transport.js';
+import { describeError } from './connection.js';
+import type { NatsContext } from './context.js';
+import { subjectOf, type StreamKind } from './names.js';
+import { backoffDelayMs } from './options.js';
+import { jsErrorCode, type JetStreamTopology } from './topology.js';
+
+/** Store failed, e.g. "maximum messages exceeded" of a full stream (discard: new); insufficient resources. */
+const STREAM_FULL_CODES: ReadonlySet<number> = new Set([10077, 10047]);
+/** The message can never be stored: larger than the stream's max_msg_size. */
+const REFUSED_CODES: ReadonlySet<number> = new Set([10054]);
+const FATAL_CLIENT_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.MaxPayloadExceeded,
+  ErrorCode.BadSubject,
+  ErrorCode.BadHeader,
+  ErrorCode.BadPayload,
+  ErrorCode.PermissionsViolation,
+]);
+
+const FULL_STREAM_BACKOFF = { reconnectDelayMs: 5, maxReconnectDelayMs: 100, reconnectJitterMs: 10 };
+
+type Outcome = 'retry' | 'full' | 'missing' | 'fatal';
+
+function classify(e: unknown): Outcome {
+  const api = jsErrorCode(e);
+  if (api !== undefined) {
+    if (STREAM_FULL_CODES.has(api)) return 'full';
+    if (REFUSED_CODES.has(api)) return 'fatal';
+    return 'retry';
+  }
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && FATAL_CLIENT_CODES.has(code)) return 'fatal';
+  // 503 without an API error: no stream listens on the subject (deleted, or a server restarted without its
+  // store), or JetStream is not ready yet.
+  if (code === ErrorCode.NoResponders) return 'missing';
+  return 'retry';
+}
+
+export interface JetStreamPublishOptions {
+  readonly msgID?: string;
+  readonly headers?: MsgHdrs;
+}
+
+export class JetStreamPublisher {
+  constructor(
+    private readonly ctx: NatsContext,
+    private readonly topology: JetStreamTopology,
+  ) {}
+
+  async publish(
+    topic: string,
+    kind: StreamKind,
+    data: Uint8Array,
+    opts: JetStreamPublishOptions = {},
+  ): Promise<void> {
+    const subject = subjectOf(topic, kind);
+    let lastLog = 0;
+    for (let attempt = 0; ; attempt++) {
+      const nc = await this.ctx.conn.connected();
+      let outcome: Outcome;
+      try {
+        await this.topology.stream(nc, topic, kind);
+        await this.topology.client(nc).publish(subject, data, {
+          ...(opts.msgID !== undefined ? { msgID: opts.msgID } : {}),
+          ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
+          timeout: this.ctx.o.publishTimeoutMs,
+        });
+        return;
+      } catch (e) {
+        if (this.ctx.conn.aborted) throw new TransportClosedError(this.ctx.name);
+        outcome = classify(e);
+        if (outcome === 'fatal') throw new Error(`cannot publish to ${subject}: ${describeError(e)}`);
+        if (outcome === 'missing') this.topology.forget(topic, kind);
+        // A full stream is ordinary back-pressure; other failures are worth a line now and then.
+        const now = Date.now();
+        if (outcome !== 'full' && now - lastLog > 10_000) {
+          lastLog = now;
+          this.ctx.log(
+            'warn',
+            `publish to ${subject} failed (attempt ${attempt + 1}), retrying: ${describeError(e)}`,
+          );
+        }
+      }
+      // A full stream drains as consumers ack: poll it briskly. Other failures back off like reconnects.
+      await this.ctx.conn.sleep(
+        outcome === 'full'
+          ? backoffDelayMs(attempt, FULL_STREAM_BACKOFF)
+          : backoffDelayMs(attempt, this.ctx.o),
+      );
+    }
+  }
+}

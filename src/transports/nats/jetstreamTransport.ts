@@ -1,0 +1,114 @@
+/**
+ * The NATS transport in JetStream mode: queue topics are durable work-queue streams read by durable pull
+ * consumers (at-least-once, nothing lost by a crash or a server restart with its store); broadcast topics
+ * (`metrics`, `status`) are plain core NATS subjects, because a dashboard must never hold the pipeline back:
+ * a slow dashboard drops messages instead. Dead letters of every topic go to a JetStream stream, so they persist.
+ */
+import type { Observable } from 'rxjs';
+import { encodeEnvelope } from '../../core/codec.js';
+import type { Envelope } from '../../core/envelope.js';
+import type { Topic } from '../../core/topics.js';
+import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
+import { checkSize, type NatsContext } from './context.js';
+import { CorePublisher } from './corePublisher.js';
+import { coreSubscribe } from './coreSubscription.js';
+import { deadLetterHeaders } from './deadLetter.js';
+import { consumeJetStream } from './jetstreamConsumer.js';
+import { JetStreamPublisher } from './jetstreamPublisher.js';
+import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
+import { JetStreamTopology } from './topology.js';
+
+export class JetStreamTransport implements Transport {
+  readonly name = 'nats';
+  readonly state$: Observable<ConnectionState>;
+  private readonly topology: JetStreamTopology;
+  private readonly publisher: JetStreamPublisher;
+  private readonly core: CorePublisher;
+
+  constructor(private readonly ctx: NatsContext) {
+    this.state$ = ctx.conn.state$;
+    this.topology = new JetStreamTopology(ctx.o, ctx.log);
+    this.publisher = new JetStreamPublisher(ctx, this.topology);
+    this.core = new CorePublisher(ctx);
+  }
+
+  /** Publishes with the record id as JetStream message id, so a retried publish is stored once. */
+  publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(envelope);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return this.publishRaw(topic, data, String(envelope.id));
+  }
+
+  publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
+    try {
+      this.ctx.assertOpen();
+      checkSize(data, this.ctx.o.maxMessageBytes);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return this.ctx.track(
+      topic.kind === 'broadcast'
+        ? this.core.publish(topic.name, data)
+        : this.publisher.publish(
+            topic.name,
+            'queue',
+            data,
+            messageId !== undefined ? { msgID: messageId } : {},
+          ),
+    );
+  }
+
+  consume(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    const prefetch = options.prefetch ?? this.ctx.o.prefetch;
+    if (topic.kind === 'broadcast')
+      return coreSubscribe(this.ctx, {
+        topic: topic.name,
+        subject: topic.name,
+        prefetch,
+        readsDeadLetters: false,
+        deadLetter: (data, reason) => this.storeDeadLetter(topic.name, data, reason, 1),
+      });
+    return consumeJetStream(this.ctx, this.topology, {
+      topic: topic.name,
+      kind: 'queue',
+      group: options.group ?? topic.name,
+      prefetch,
+      deadLetter: (data, reason, count, msgID) =>
+        this.storeDeadLetter(topic.name, data, reason, count, msgID),
+    });
+  }
+
+  consumeDeadLetters(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
+    return consumeJetStream(this.ctx, this.topology, {
+      topic: topic.name,
+      kind: 'deadLetter',
+      group: options.group ?? DEFAULT_DEAD_LETTER_GROUP,
+      prefetch: options.prefetch ?? this.ctx.o.prefetch,
+      deadLetter: () => Promise.resolve(),
+    });
+  }
+
+  close(): Promise<void> {
+    return this.ctx.close();
+  }
+
+  private storeDeadLetter(
+    topic: string,
+    data: Uint8Array,
+    reason: string,
+    deliveryCount: number,
+    msgID?: string,
+  ): Promise<void> {
+    const headers = deadLetterHeaders(reason, topic, deliveryCount);
+    return this.ctx.track(
+      this.publisher.publish(topic, 'deadLetter', data, {
+        headers,
+        ...(msgID !== undefined ? { msgID } : {}),
+      }),
+    );
+  }
+}
