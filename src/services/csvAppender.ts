@@ -120,7 +120,12 @@ async function scanLog(
   const head = Buffer.alloc(Math.min(size, 4096));
   await file.read(head, 0, head.length, 0);
   const firstLine = head.toString('utf8').split('\n')[0] ?? '';
-  if (firstLine.replace(/\r$/, '') !== METRIC_CSV_HEADER && head.includes(10))
+  // Without a line feed the file may only be a header cut short by a crash (it is rewritten); anything else is
+  // someone's file, which must not be erased.
+  const isLog = head.includes(10)
+    ? firstLine.replace(/\r$/, '') === METRIC_CSV_HEADER
+    : head.length === size && `${METRIC_CSV_HEADER}\r`.startsWith(firstLine);
+  if (!isLog)
     throw new CsvFormatError(
       `${path} starts with "${firstLine.slice(0, 80)}", not "${METRIC_CSV_HEADER}": ` +
         'move it away or choose another --log-dir',
@@ -140,16 +145,8 @@ async function scanLog(
     const row = parseMetricRow(line.replace(/\r$/, ''));
     if (!row.ok) continue;
     rows++;
-    for (const k of keysOfLoggedId(row.value.id)) keys.add(k);
+    // formatMetricRow quotes string ids that look like numbers, so the row says which kind the id was.
+    keys.add(idKey(row.value.id));
   }
   return { good, keys, rows };
-}
-
-/** The CSV does not say whether an id was a JSON number or a string: a logged "17" may be either. */
-export function keysOfLoggedId(id: string | number): string[] {
-  const text = String(id);
-  const n = Number(text);
-  return text.trim() !== '' && Number.isFinite(n) && String(n) === text
-    ? [idKey(text), idKey(n)]
-    : [idKey(text)];
 }

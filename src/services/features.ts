@@ -5,6 +5,7 @@
  * Paced by `intervalMs`, or, at 0, as fast as the transport takes messages: at most `concurrency` records are in
  * flight, so a full transport holds the loop back instead of letting memory grow.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 import type { Envelope } from '../core/envelope.js';
 import { rowForSequence } from '../core/random.js';
@@ -134,6 +135,9 @@ export function featuresService(
         );
         inFlight.add(p);
         if (inFlight.size >= concurrency) await Promise.race(inFlight);
+        // A transport that takes every message at once resolves in microtasks only: without a turn of the event
+        // loop now and then, this loop would starve timers, I/O and the abort signal.
+        if (intervalMs <= 0 && (seq - start) % concurrency === concurrency - 1) await yieldToEventLoop();
       }
       await Promise.all(inFlight);
       if (failure !== undefined) subscriber.error(failure);

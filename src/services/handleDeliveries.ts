@@ -27,7 +27,8 @@ export function handleDeliveries<E>(
       next: (delivery) => {
         if (signal?.aborted) return delivery.nack();
         const out = handler(delivery);
-        if (out instanceof Promise) inFlight.track(out).then(emit, fail);
+        // The event is emitted inside the tracked work: a stop that waits for idle must not complete before it.
+        if (out instanceof Promise) inFlight.track(out.then(emit, fail)).catch(fail);
         else emit(out);
       },
       error: fail,

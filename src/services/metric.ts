@@ -69,8 +69,9 @@ export function metricService(
       if (event !== undefined) subscriber.next(event);
     };
     const fail = (error: unknown): void => subscriber.error(error);
+    // The event is emitted inside the tracked work: a stop that waits for idle must not complete before it.
     const track = (work: Promise<ServiceEvent | undefined>): void =>
-      void inFlight.track(work).then(emit, fail);
+      void inFlight.track(work.then(emit, fail)).catch(fail);
     // Second copies of a message whose first copy still waits in the join. On RabbitMQ such a copy only exists
     // because the first one's channel died, so the copy holds the live delivery: settle both with the record.
     const copies = new Map<string, Delivery[]>();
@@ -163,9 +164,12 @@ export function metricService(
               : `unmatched: join buffer full, id ${String(event.item.id)} evicted before its ${other} came`;
           const pending = event.pending;
           return track(
-            deadLetter(delivery, 'unmatched', reason).then((e): ServiceEvent =>
-              e.kind === 'dead-lettered' ? { kind: 'unmatched', topic: delivery.topic, reason, pending } : e,
-            ),
+            deadLetter(delivery, 'unmatched', reason).then((e): ServiceEvent => {
+              // One dead letter stands for the record: its copies go with it, or come back with it on failure.
+              const moved = e.kind === 'dead-lettered';
+              settleCopies(event.key, (d) => (moved ? d.ack() : d.nack()));
+              return moved ? { kind: 'unmatched', topic: delivery.topic, reason, pending } : e;
+            }),
           );
         }
       }

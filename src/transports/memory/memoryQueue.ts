@@ -41,6 +41,8 @@ export class MemoryQueue {
   private readonly consumers: QueueConsumer[] = [];
   private next = 0;
   private dispatching = false;
+  /** A nack happened: dispatch is paused until the next turn of the event loop (see `settle`). */
+  private redeliveryDue = false;
   /** Messages dropped by a `drop-head` queue that overflowed. */
   dropped = 0;
 
@@ -94,15 +96,23 @@ export class MemoryQueue {
     this.dispatch();
   }
 
-  /** Settles a message: acked (gone) or nacked (back to the head of the queue for redelivery). */
+  /**
+   * Settles a message: acked (gone) or nacked (back to the head of the queue for redelivery). A nacked message is
+   * redelivered on a later turn of the event loop, as a broker would: redelivered at once, a consumer that nacks
+   * synchronously would loop without end and starve timers, I/O and abort signals.
+   */
   settle(consumer: QueueConsumer, message: StoredMessage, requeue: boolean): void {
     if (!consumer.alive || !consumer.held.delete(message)) return;
     consumer.inFlight--;
-    if (requeue) {
-      message.deliveryCount++;
-      this.ready.unshift(message);
-    }
-    this.dispatch();
+    if (!requeue) return this.dispatch();
+    message.deliveryCount++;
+    this.ready.unshift(message);
+    if (this.redeliveryDue) return;
+    this.redeliveryDue = true;
+    setImmediate(() => {
+      this.redeliveryDue = false;
+      this.dispatch();
+    });
   }
 
   /** Fails every publisher still waiting for room (the transport is closing: their messages were not taken). */
@@ -126,7 +136,7 @@ export class MemoryQueue {
     if (this.dispatching) return;
     this.dispatching = true;
     try {
-      for (;;) {
+      while (!this.redeliveryDue) {
         this.admitWaiting();
         if (this.ready.length === 0) break;
         const consumer = this.pickConsumer();

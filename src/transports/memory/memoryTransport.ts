@@ -36,6 +36,25 @@ export interface MemoryTransportOptions {
 
 export const MEMORY_DEFAULTS = { capacity: 10_000, broadcastCapacity: 10_000 } as const;
 
+const NON_FINITE = /"\\u0000non-finite:(NaN|Infinity|-Infinity)"/g;
+
+/**
+ * The bytes of an envelope carried by reference. One holding a number JSON cannot carry (a producer's bug) is
+ * spelt as Python's json.dumps spells it, as a broker would have carried it: reading `data` never throws, so such
+ * a message can still be dead-lettered, and consumers refuse it as `not_json`.
+ */
+function encodeStored(envelope: Envelope<unknown>): Uint8Array {
+  try {
+    return encodeEnvelope(envelope);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const json = JSON.stringify({ id: envelope.id, body: envelope.body }, (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? `\u0000non-finite:${v}` : v,
+    );
+    return new TextEncoder().encode(json.replace(NON_FINITE, '$1'));
+  }
+}
+
 class MemoryDelivery implements Delivery {
   constructor(
     readonly topic: string,
@@ -48,7 +67,7 @@ class MemoryDelivery implements Delivery {
 
   get data(): Uint8Array {
     const m = this.message;
-    if (m.data === undefined && m.envelope !== undefined) m.data = encodeEnvelope(m.envelope);
+    if (m.data === undefined && m.envelope !== undefined) m.data = encodeStored(m.envelope);
     return m.data ?? new Uint8Array();
   }
   get envelope(): Envelope<unknown> | undefined {
