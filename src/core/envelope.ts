@@ -24,5 +24,9 @@ export interface MetricRecord extends MetricBody {
   readonly id: RecordId;
 }
 
-/** The key a record id is joined and de-duplicated by: `1` and `"1"` are different records. */
-export const idKey = (id: RecordId): string => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
+/**
+ * The key a record id is joined and de-duplicated by: `1` and `"1"` are different records. A string id is its
+ * own key (no new string per message: hashing a fresh concatenation per lookup showed in the profile); a number
+ * gets a NUL prefix, which no real string id starts with.
+ */
+export const idKey = (id: RecordId): string => (typeof id === 'number' ? `\u0000${id}` : id);

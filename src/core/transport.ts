@@ -76,6 +76,12 @@ export interface Transport {
   /** Connection state; replays the current state to a new subscriber. */
   readonly state$: Observable<ConnectionState>;
   publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void>;
+  /**
+   * Optional fast path: takes the message synchronously and returns true when the transport can do so at once
+   * (memory, with room); returns false, having taken nothing, when the caller must use `publish` instead.
+   * A true return means exactly what a resolved `publish` means.
+   */
+  tryPublish?<B>(topic: Topic, envelope: Envelope<B>): boolean;
   /** Publishes bytes as they are: for interoperability tests and for replaying dead letters. */
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void>;
   consume(topic: Topic, options?: ConsumeOptions): Observable<Delivery>;

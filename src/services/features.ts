@@ -11,7 +11,7 @@ import type { Envelope } from '../core/envelope.js';
 import { rowForSequence } from '../core/random.js';
 import { Deque } from '../core/deque.js';
 import { newRunId, recordId } from '../core/recordIds.js';
-import { FEATURES, Y_TRUE } from '../core/topics.js';
+import { FEATURES, Y_TRUE, type Topic } from '../core/topics.js';
 import { TransportClosedError, type Transport } from '../core/transport.js';
 import type { ServiceEvent } from './serviceEvents.js';
 
@@ -101,20 +101,26 @@ export function featuresService(
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
 
-    const publishRecord = (sequence: number): Promise<void> => {
+    const track = options.onWatermark !== undefined;
+    const publishOne = <B>(topic: Topic, envelope: Envelope<B>): Promise<void> | undefined =>
+      transport.tryPublish?.(topic, envelope) ? undefined : publishWithRetry(transport, topic, envelope);
+
+    /** Publishes one record; returns undefined when the transport took both messages at once. */
+    const publishRecord = (sequence: number): Promise<void> | undefined => {
       const row = rowForSequence(seed, sequence, rows.X.length);
       const id = recordId(runId, sequence);
       const entry = { sequence, done: false };
-      started.push(entry);
+      if (track) started.push(entry);
       next = sequence + 1;
-      return Promise.all([
-        publishWithRetry(transport, FEATURES, { id, body: rows.X[row] as readonly number[] }),
-        publishWithRetry(transport, Y_TRUE, { id, body: rows.y[row] as number }),
-      ]).then(() => {
+      const done = (): void => {
         entry.done = true;
-        if (options.onWatermark) advance();
+        if (track) advance();
         subscriber.next({ kind: 'published', id });
-      });
+      };
+      const a = publishOne(FEATURES, { id, body: rows.X[row] as readonly number[] });
+      const b = publishOne(Y_TRUE, { id, body: rows.y[row] as number });
+      if (a === undefined && b === undefined) return void done();
+      return Promise.all([a, b]).then(done);
     };
 
     const run = async (): Promise<void> => {
@@ -126,15 +132,18 @@ export function featuresService(
           if (due > 0) await sleep(due, signal);
           if (signal.aborted) break;
         }
-        const p: Promise<void> = publishRecord(seq).then(
-          () => void inFlight.delete(p),
-          (error: unknown) => {
-            inFlight.delete(p);
-            failure ??= error;
-          },
-        );
-        inFlight.add(p);
-        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+        const published = publishRecord(seq);
+        if (published !== undefined) {
+          const p: Promise<void> = published.then(
+            () => void inFlight.delete(p),
+            (error: unknown) => {
+              inFlight.delete(p);
+              failure ??= error;
+            },
+          );
+          inFlight.add(p);
+          if (inFlight.size >= concurrency) await Promise.race(inFlight);
+        }
         // A transport that takes every message at once resolves in microtasks only: without a turn of the event
         // loop now and then, this loop would starve timers, I/O and the abort signal.
         if (intervalMs <= 0 && (seq - start) % concurrency === concurrency - 1) await yieldToEventLoop();

@@ -43,6 +43,14 @@ export interface MetricServiceOptions {
   readonly signal?: AbortSignal;
 }
 
+interface JoinedRow {
+  readonly record: MetricRecord;
+  readonly t: Delivery;
+  readonly p: Delivery;
+  readonly key: string;
+  readonly pending: number;
+}
+
 interface Side {
   readonly id: RecordId;
   readonly key: string;
@@ -98,30 +106,58 @@ export function metricService(
         }),
       );
 
-    const writeRow = async (record: MetricRecord, t: Delivery, p: Delivery): Promise<ServiceEvent> => {
-      const row = formatMetricRow(record);
+    // Group commit: rows joined while a write is under way go out together in the next write, so writes adapt
+    // to the load and no row costs a promise of its own. A row's messages are acked only after its write.
+    let rows: JoinedRow[] = [];
+    let text = '';
+    let writing = false;
+
+    const writeBatch = async (batch: JoinedRow[], data: string): Promise<void> => {
       for (let delay = retryDelayMs; ; delay = Math.min(delay * 2, 5000)) {
         try {
-          await csv.append(row);
+          await csv.append(data);
           break;
         } catch (error) {
           if (closing) throw error;
           const reason = `writing ${csv.path} failed, retrying: ${redactText((error as Error).message)}`;
           subscriber.next({ kind: 'retried', topic: Y_TRUE.name, reason });
-          t.working();
-          p.working();
+          for (const r of batch) {
+            r.t.working();
+            r.p.working();
+          }
           await sleep(delay);
         }
       }
-      t.ack();
-      p.ack();
-      transport
-        .publish(METRICS, {
-          id: record.id,
-          body: { y_true: record.y_true, y_pred: record.y_pred, absolute_error: record.absolute_error },
-        })
-        .catch(() => undefined); // dashboards are best-effort: a lost broadcast never holds back the log
-      return { kind: 'joined', record, pending: 0 };
+      for (const { record, t, p, key, pending } of batch) {
+        t.ack();
+        p.ack();
+        settleCopies(key, (d) => d.ack());
+        subscriber.next({ kind: 'joined', record, pending });
+        // Dashboards are best-effort: a lost broadcast never holds back the log.
+        const body = { y_true: record.y_true, y_pred: record.y_pred, absolute_error: record.absolute_error };
+        if (!transport.tryPublish?.(METRICS, { id: record.id, body }))
+          transport.publish(METRICS, { id: record.id, body }).catch(() => undefined);
+      }
+    };
+    const flush = (): void => {
+      if (rows.length === 0) {
+        writing = false;
+        return;
+      }
+      const batch = rows;
+      const data = text;
+      rows = [];
+      text = '';
+      // The next flush runs inside the tracked work, so a stop waiting for idle cannot slip in between batches.
+      inFlight.track(writeBatch(batch, data).then(flush)).catch(fail);
+    };
+    const enqueue = (row: JoinedRow): void => {
+      rows.push(row);
+      text += formatMetricRow(row.record);
+      if (writing) return;
+      writing = true;
+      // Let the rest of this burst of deliveries join first, so they share the write.
+      inFlight.track(Promise.resolve().then(flush)).catch(fail);
     };
 
     const onJoinEvent = (event: JoinEvent<Side, Side>): void => {
@@ -134,12 +170,7 @@ export function metricService(
             y_pred: p.value,
             absolute_error: Math.abs(t.value - p.value),
           };
-          return track(
-            writeRow(record, t.delivery, p.delivery).then((e) => {
-              settleCopies(event.key, (d) => d.ack());
-              return { ...e, pending };
-            }),
-          );
+          return enqueue({ record, t: t.delivery, p: p.delivery, key: event.key, pending });
         }
         case 'duplicate': {
           const { delivery } = event.item;

@@ -39,17 +39,27 @@ export function modelService(
   );
 }
 
-async function predictOne(transport: Transport, model: Predictor, delivery: Delivery): Promise<ServiceEvent> {
+/** Synchronous when the transport takes the prediction at once (memory): no promise per message. */
+function predictOne(
+  transport: Transport,
+  model: Predictor,
+  delivery: Delivery,
+): ServiceEvent | Promise<ServiceEvent> {
   const decoded = decodeDelivery(delivery, featureVector);
   if (!decoded.ok) return deadLetter(delivery, decoded.error.code, decoded.error.reason);
   const { id, body } = decoded.value;
   const invalid = model.checkInput(body);
   if (invalid !== undefined) return deadLetter(delivery, 'wrong_shape', invalid);
-  try {
-    await transport.publish(Y_PRED, { id, body: model.predict(body) });
-  } catch (error) {
-    return retryOrDeadLetter(delivery, error);
+  const prediction = { id, body: model.predict(body) };
+  if (transport.tryPublish?.(Y_PRED, prediction)) {
+    delivery.ack();
+    return { kind: 'predicted', id };
   }
-  delivery.ack();
-  return { kind: 'predicted', id };
+  return transport.publish(Y_PRED, prediction).then(
+    (): ServiceEvent => {
+      delivery.ack();
+      return { kind: 'predicted', id };
+    },
+    (error: unknown) => retryOrDeadLetter(delivery, error),
+  );
 }

@@ -115,15 +115,17 @@ describe('combineById', () => {
     });
   });
 
-  it('forgets the oldest joined keys beyond rememberJoined', () => {
+  it('remembers at least the last rememberJoined keys, and forgets older ones', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const left = cold('  a-b---a--|');
-      const right = cold(' -A-B-----A|');
-      const expected = '   -x-y-----z|';
-      // Remembering one key, `a` is forgotten once `b` joins: its late redelivery joins again.
+      const left = cold('  a-b-a-c---a--|');
+      const right = cold(' -A-B-----C-A-|');
+      const expected = '   -x-yd----w-z-|';
+      // Remembering one key (and at most two), `a` is still known after `b` joins, forgotten after `c`.
       expectObservable(combineById(left, right, byLetter, { rememberJoined: 1 })).toBe(expected, {
         x: joined('a', 0),
         y: joined('b', 0),
+        d: duplicate('a', 0),
+        w: joined('c', 0),
         z: joined('a', 0),
       });
     });

@@ -58,6 +58,14 @@ export class MemoryQueue {
     return this.ready.length + this.waiting.length + held;
   }
 
+  /** Takes the message if there is room now (never drops, never waits); false when it is full. */
+  tryOffer(message: StoredMessage): boolean {
+    if (this.ready.length >= this.capacity || this.waiting.length > 0) return false;
+    this.ready.push(message);
+    this.dispatch();
+    return true;
+  }
+
   /** Resolves once the queue has taken the message: at once unless it is full (back-pressure). */
   offer(message: StoredMessage): Promise<void> | undefined {
     if (this.ready.length < this.capacity && this.waiting.length === 0) {

@@ -34,6 +34,9 @@ export interface MemoryTransportOptions {
   readonly broadcastCapacity?: number;
 }
 
+/** One settled promise for every message taken at once: no allocation per publish. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export const MEMORY_DEFAULTS = { capacity: 10_000, broadcastCapacity: 10_000 } as const;
 
 const NON_FINITE = /"\\u0000non-finite:(NaN|Infinity|-Infinity)"/g;
@@ -117,6 +120,22 @@ export class MemoryTransport implements Transport {
     return this.offer(topic, envelope, undefined, String(envelope.id));
   }
 
+  tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
+    if (this.closed) return false;
+    const message: StoredMessage = {
+      envelope,
+      data: undefined,
+      messageId: String(envelope.id),
+      deadLetterReason: undefined,
+      deliveryCount: 1,
+    };
+    if (topic.kind === 'broadcast') {
+      this.broadcast(topic, message);
+      return true;
+    }
+    return this.queue(topic.name).tryOffer(message);
+  }
+
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
     return this.offer(topic, undefined, data, messageId);
   }
@@ -184,11 +203,15 @@ export class MemoryTransport implements Transport {
       deliveryCount: 1,
     };
     if (topic.kind === 'broadcast') {
-      const set = this.subscribers.get(topic.name);
-      if (set) for (const q of set) void q.offer(set.size === 1 ? message : { ...message });
-      return Promise.resolve();
+      this.broadcast(topic, message);
+      return RESOLVED;
     }
-    return this.queue(topic.name).offer(message) ?? Promise.resolve();
+    return this.queue(topic.name).offer(message) ?? RESOLVED;
+  }
+
+  private broadcast(topic: Topic, message: StoredMessage): void {
+    const set = this.subscribers.get(topic.name);
+    if (set) for (const q of set) void q.offer(set.size === 1 ? message : { ...message });
   }
 
   private queue(name: string, capacity = this.capacity): MemoryQueue {
