@@ -57,7 +57,7 @@ export function monitor(
   terminal: Terminal,
   transport: Transport,
   service: StatusBody['service'],
-  options: { statusEveryMs?: number } = {},
+  options: { statusEveryMs?: number; statusLine?: boolean } = {},
 ): Monitor {
   const counters = new ServiceCounters();
   const started = performance.now();
@@ -82,6 +82,7 @@ export function monitor(
     lastJoined = progress;
     lastAt = now;
     const line = statusLine({ counters: c, rate, transport: transport.name, state });
+    if (options.statusLine === false) return;
     if (terminal.tty) terminal.status(line);
     else if (progress > 0 || c.deadLettered > 0) terminal.line(line);
   };

@@ -8,6 +8,7 @@ import { redactText } from '../core/redact.js';
 import { runCommand } from './commands/run.js';
 import { featuresCommand, metricCommand, modelCommand, plotCommand } from './commands/services.js';
 import { trainCommand } from './commands/train.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { stopOnSignals } from './lifecycle.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
@@ -20,13 +21,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       '$0 [command] [options]\n\nWatch a regression model at work, live: features -> model -> metric -> plot.\n' +
         'Without a command, runs all four services in one process.',
     )
-    .env('PIPELINE')
     .command(runCommand)
     .command(featuresCommand)
     .command(modelCommand)
     .command(metricCommand)
     .command(plotCommand)
     .command(trainCommand)
+    .command(dashboardCommand)
     .strict()
     .recommendCommands()
     .help()

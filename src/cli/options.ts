@@ -102,3 +102,43 @@ export const positive = (name: string, value: number | undefined, allowZero = fa
       `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
     );
 };
+
+/**
+ * Lets every option of a command be set as PIPELINE_<OPTION> (e.g. PIPELINE_JOIN_TTL for --join-ttl), by
+ * turning the variable into the option's default. Unlike yargs' `.env()`, a variable meant for another command
+ * is ignored rather than refused by `.strict()`, so one environment can serve every service. A value that does
+ * not fit its option is an error that names the variable.
+ */
+export function withEnv<O extends Record<string, Options>>(
+  options: O,
+  env: NodeJS.ProcessEnv = process.env,
+): O {
+  const out: Record<string, Options> = {};
+  for (const [key, option] of Object.entries(options)) {
+    const name = `PIPELINE_${key.replace(/-/g, '_').toUpperCase()}`;
+    const raw = env[name];
+    const describe = `${option.describe ?? ''} [env ${name}]`;
+    out[key] =
+      raw === undefined || raw === ''
+        ? { ...option, describe }
+        : { ...option, describe, default: fromEnv(name, raw, option) };
+  }
+  return out as O;
+}
+
+function fromEnv(name: string, raw: string, option: Options): string | number | boolean {
+  if (option.type === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}=${raw} is not a number`);
+    return n;
+  }
+  if (option.type === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new Error(`${name}=${raw} is not a boolean (true/false, 1/0, yes/no, on/off)`);
+  }
+  const choices = option.choices as readonly unknown[] | undefined;
+  if (choices && !choices.includes(raw))
+    throw new Error(`${name}=${raw} is not one of ${choices.join(', ')}`);
+  return raw;
+}

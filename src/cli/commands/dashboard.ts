@@ -6,18 +6,19 @@ import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } fro
 import { redactText } from '../../core/redact.js';
 import type { Transport } from '../../core/transport.js';
 import { createTransport } from '../../transports/createTransport.js';
-import { runDashboard, DEFAULT_REFRESH_MS } from '../../tui/dashboard.js';
+import { canDrawScreen, DEFAULT_REFRESH_MS, runDashboard } from '../../tui/dashboard.js';
 import { csvFeed, transportFeed, type DashboardFeed } from '../../tui/feeds.js';
 import { runPlainDashboard } from '../../tui/plainDashboard.js';
 import { DEFAULT_WINDOW, MAX_WINDOW } from '../../tui/viewModel.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { positive, transportOptions } from '../options.js';
+import { positive, transportOptions, withEnv } from '../options.js';
 
 export const dashboardOptions = {
   ...transportOptions,
   'from-csv': {
     type: 'string',
-    describe: 'follow this metric log instead of a transport (no broker needed; starts with the rows already in it)',
+    describe:
+      'follow this metric log instead of a transport (no broker needed; starts with the rows already in it)',
   },
   'refresh-ms': {
     type: 'number',
@@ -33,9 +34,6 @@ export const dashboardOptions = {
 
 type DashboardArgs = ArgumentsCamelCase<InferredOptionTypes<typeof dashboardOptions>>;
 
-/** A screen can be drawn: stdout is a terminal that can address the cursor. */
-export const canDrawScreen = (): boolean => Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
-
 const log = (level: string, message: string): void => {
   // While the screen is up, this is held (see holdOutput) and printed when the dashboard closes.
   process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${redactText(message)}\n`);
@@ -46,9 +44,12 @@ export const dashboardCommand: CommandModule<object, DashboardArgs> = {
   describe: 'show a running pipeline live: errors, their histogram, latest records and figures',
   builder: (y: Argv) =>
     y
-      .options(dashboardOptions)
+      .options(withEnv(dashboardOptions))
       .example('$0 dashboard --transport=nats', 'attach to the services running over NATS')
-      .example('$0 dashboard --from-csv logs/metric_log.csv', 'follow the metric log, no broker') as unknown as Argv<DashboardArgs>,
+      .example(
+        '$0 dashboard --from-csv logs/metric_log.csv',
+        'follow the metric log, no broker',
+      ) as unknown as Argv<DashboardArgs>,
   handler: async (args) => {
     process.exitCode = await dashboard(args);
   },
@@ -61,8 +62,12 @@ async function dashboard(args: DashboardArgs): Promise<number> {
   const stop = stopOnSignals();
   let transport: Transport | undefined;
   let feed: DashboardFeed;
-  if (args.fromCsv !== undefined) {
-    feed = csvFeed(args.fromCsv);
+  // The memory transport lives inside the pipeline's process: from outside, its metric log is what can be watched.
+  const csvFile =
+    args.fromCsv ??
+    (args.transport === 'memory' ? (process.env.CSV_FILE ?? 'logs/metric_log.csv') : undefined);
+  if (csvFile !== undefined) {
+    feed = csvFeed(csvFile);
   } else {
     transport = await createTransport({
       kind: args.transport,
@@ -79,7 +84,11 @@ async function dashboard(args: DashboardArgs): Promise<number> {
       // Ctrl-C inside the screen is a key, not a signal: the process is stopping either way.
       stop.abort();
     } else {
-      await runPlainDashboard({ feed, signal: stop.signal, write: (line) => process.stdout.write(`${line}\n`) });
+      await runPlainDashboard({
+        feed,
+        signal: stop.signal,
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
     }
   } finally {
     await transport?.close();

@@ -16,11 +16,14 @@ import {
   plotOptions,
   positive,
   transportOptions,
+  withEnv,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { lazyPlotter, plotLoop } from '../plotLoop.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
+import { canDrawScreen, startDashboard } from '../../tui/dashboard.js';
+import { transportFeed } from '../../tui/feeds.js';
 
 const options = {
   ...transportOptions,
@@ -29,6 +32,11 @@ const options = {
   ...modelOptions,
   ...metricOptions,
   ...plotOptions,
+  dashboard: {
+    type: 'boolean',
+    default: canDrawScreen(),
+    describe: 'show the live dashboard (default on a terminal; --no-dashboard keeps the one-line status)',
+  },
   'drain-timeout': {
     type: 'number',
     default: 10_000,
@@ -44,7 +52,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'run features, model, metric and plot together in one process',
   builder: (y: Argv) =>
     y
-      .options(options)
+      .options(withEnv(options))
       .example('$0 --transport=memory', 'the demo: one record a second, watch logs/')
       .example(
         '$0 --interval 0 --count 100000',
@@ -69,7 +77,12 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
   const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
-  const mon = monitor(terminal, transport, 'pipeline');
+  const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard });
+  // The dashboard listens on the same transport as any other dashboard would; q (or Ctrl-C) stops the pipeline.
+  const dash = args.dashboard
+    ? startDashboard({ feed: transportFeed(transport), signal: stop.signal })
+    : undefined;
+  void dash?.done.then(() => stop.abort());
   terminal.log(
     'info',
     `pipeline on ${transport.name}: ${dataset.X.length} rows of ${args.dataset} -> ${paths.csvFile}, ${paths.imgFile}`,
@@ -127,6 +140,8 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   await plotter
     .tick()
     .catch((e: unknown) => terminal.log('error', `final plot failed: ${(e as Error).message}`));
+  dash?.close();
+  await dash?.done;
   await transport.close();
   mon.finish();
   if (failure !== undefined) {

@@ -19,6 +19,7 @@ import {
   plotOptions,
   positive,
   transportOptions,
+  withEnv,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { lazyPlotter, plotLoop } from '../plotLoop.js';
@@ -37,7 +38,7 @@ function command<O extends Record<string, Options>>(
   return {
     command: name,
     describe,
-    builder: (y: Argv) => y.options(options) as unknown as Argv<Args<O>>,
+    builder: (y: Argv) => y.options(withEnv(options)) as unknown as Argv<Args<O>>,
     handler: async (args) => {
       process.exitCode = await handler(args as Args<O>);
     },

@@ -2,6 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
 import { train } from '../../services/train.js';
 import { DEFAULT_DATASET, DEFAULT_MODEL } from '../paths.js';
+import { withEnv } from '../options.js';
 
 const options = {
   dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV with a header row' },
@@ -16,7 +17,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   describe: 'fit a linear model (OLS via QR) on a data set and write it as a JSON model file',
   builder: (y: Argv) =>
     y
-      .options(options)
+      .options(withEnv(options))
       .example('$0 train --dataset data/diabetes.csv --target target --out models/diabetes-linear.json', '')
       .example('$0 train --dataset data/diabetes-raw.csv --out models/raw.json', 'a model for the raw data'),
   handler: async (args) => {

@@ -1,0 +1,172 @@
+/**
+ * Where the dashboard's data comes from: a transport (the broadcast topics `metrics` and `status`, so any number
+ * of dashboards can attach to a running pipeline at any time) or the metric log, followed like `tail -F`.
+ */
+import { stat } from 'node:fs/promises';
+import {
+  catchError,
+  concat,
+  defer,
+  exhaustMap,
+  from,
+  map,
+  merge,
+  mergeMap,
+  of,
+  switchMap,
+  timer,
+  type Observable,
+} from 'rxjs';
+import { decodeEnvelope, metricBody, validateId, type BodyValidator } from '../core/codec.js';
+import type { MetricRecord } from '../core/envelope.js';
+import { METRICS, STATUS, type Topic } from '../core/topics.js';
+import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
+import { parseServiceStatus } from './serviceStatus.js';
+import type { DashboardEvent as FeedEvent } from './viewModel.js';
+
+export type { DashboardEvent as FeedEvent } from './viewModel.js';
+
+export interface DashboardFeed {
+  /** As shown on the dashboard: `nats`, `csv logs/metric_log.csv`. */
+  readonly source: string;
+  /** Every record is a joined record and the feed sees them all (the metric log): its count is the joined count. */
+  readonly countsJoined: boolean;
+  /** Cold: subscribing starts the consumers, unsubscribing stops them. */
+  readonly events$: Observable<FeedEvent>;
+}
+
+/** Deliveries outstanding per topic: the dashboard takes each one at once, so this only bounds a burst. */
+export const FEED_PREFETCH = 1000;
+/** Milliseconds between two reads of the metric log when not configured. */
+export const DEFAULT_CSV_POLL_MS = 250;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Re-subscribes to `source` a second after it fails, reporting the failure as a malformed event meanwhile. */
+const resilient = (what: string, source: Observable<FeedEvent>): Observable<FeedEvent> =>
+  source.pipe(
+    catchError((e: unknown, caught) =>
+      concat(
+        of<FeedEvent>({ kind: 'malformed', reason: `${what}: ${message(e)}`, count: 0 }),
+        timer(1000).pipe(switchMap(() => caught)),
+      ),
+    ),
+  );
+
+function decode<B>(d: Delivery, validate: BodyValidator<B>): { id: MetricRecord['id']; body: B } | string {
+  // The memory transport hands over the envelope itself: checked just like bytes would be, without parsing.
+  if (d.envelope !== undefined) {
+    const id = validateId(d.envelope.id);
+    if (!id.ok) return id.reason;
+    const body = validate(d.envelope.body);
+    return body.ok ? { id: id.value, body: body.value } : body.reason;
+  }
+  const decoded = decodeEnvelope(d.data, validate);
+  return decoded.ok ? decoded.value : decoded.error.message;
+}
+
+function consumeBroadcast<B>(
+  transport: Transport,
+  topic: Topic,
+  validate: BodyValidator<B>,
+  toEvent: (id: MetricRecord['id'], body: B) => FeedEvent,
+): Observable<FeedEvent> {
+  return transport.consume(topic, { prefetch: FEED_PREFETCH }).pipe(
+    map((d): FeedEvent => {
+      const value = decode(d, validate);
+      // Nothing the dashboard does with a message is durable: it is taken as soon as it is read.
+      d.ack();
+      return typeof value === 'string'
+        ? { kind: 'malformed', reason: `${topic.name}: ${value}`, count: 1 }
+        : toEvent(value.id, value.body);
+    }),
+  );
+}
+
+/**
+ * The feed of a connected transport: its connection state, the records of `metrics` and the messages of
+ * `status`. The transport stays the caller's to close.
+ *
+ * @example
+ * ```ts
+ * await runDashboard({ feed: transportFeed(await createTransport({ kind: 'nats' })) });
+ * ```
+ */
+export function transportFeed(transport: Transport): DashboardFeed {
+  return {
+    source: transport.name,
+    countsJoined: false,
+    events$: merge(
+      transport.state$.pipe(map((state): FeedEvent => ({ kind: 'state', state }))),
+      resilient(
+        METRICS.name,
+        consumeBroadcast(transport, METRICS, metricBody, (id, body) => ({
+          kind: 'record',
+          record: { id, y_true: body.y_true, y_pred: body.y_pred, absolute_error: body.absolute_error },
+        })),
+      ),
+      resilient(
+        STATUS.name,
+        consumeBroadcast(transport, STATUS, parseServiceStatus, (_id, status) => ({
+          kind: 'status',
+          status,
+        })),
+      ),
+    ),
+  };
+}
+
+/**
+ * The feed of the metric log `csvFile`, read every `pollMs` from its first row (see `createMetricLogReader`).
+ * A failed read shows as `reconnecting` until a read succeeds again.
+ */
+export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): DashboardFeed {
+  /** Bytes in the log when it was (re)opened: the rows in them are backlog, not arrivals. */
+  const sizeNow = (): Promise<number> =>
+    stat(csvFile).then(
+      (s) => s.size,
+      () => 0,
+    );
+  const events$ = defer(async () => {
+    // The plot module brings the PNG renderer along: loaded only when the log is the source.
+    const { createMetricLogReader } = await import('../services/plot.js');
+    return { reader: createMetricLogReader(csvFile), backlogBytes: await sizeNow() };
+  }).pipe(
+    switchMap(({ reader, backlogBytes }) => {
+      let state: ConnectionState = 'connecting';
+      const read = async (): Promise<FeedEvent[]> => {
+        const from = reader.offset;
+        const chunk = await reader.read();
+        const events: FeedEvent[] = [];
+        if (state !== 'connected') events.push({ kind: 'state', state: (state = 'connected') });
+        if (chunk.restarted) {
+          events.push({ kind: 'restart' });
+          backlogBytes = await sizeNow();
+        }
+        if (chunk.malformedRows > 0)
+          events.push({ kind: 'malformed', reason: 'malformed rows skipped', count: chunk.malformedRows });
+        const backlog = (chunk.restarted ? 0 : from) < backlogBytes;
+        for (const record of chunk.records) events.push({ kind: 'record', record, backlog });
+        return events;
+      };
+      return concat(
+        of<FeedEvent>({ kind: 'state', state }),
+        timer(0, pollMs).pipe(
+          exhaustMap(() =>
+            from(read()).pipe(
+              mergeMap((events) => events),
+              catchError((e: unknown) => {
+                const events: FeedEvent[] = [
+                  { kind: 'malformed', reason: `${csvFile}: ${message(e)}`, count: 0 },
+                ];
+                if (state !== 'reconnecting') events.push({ kind: 'state', state: (state = 'reconnecting') });
+                return from(events);
+              }),
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+  return { source: `csv ${csvFile}`, countsJoined: true, events$ };
+}

@@ -1,0 +1,243 @@
+/**
+ * docker-compose.yml, run as local processes: for each profile, exactly the command and environment every
+ * service of ours declares (broker host names mapped to the test brokers, ./logs to a temp dir), with
+ * PIPELINE_COUNT=500 and PIPELINE_INTERVAL=0 in the shell as a user would set them, and `--scale model=2`.
+ * The CSV must reach 500 distinct ids, the PNG must appear, every process must end with exit code 0 on SIGTERM,
+ * and the broker must hold nothing afterwards. The compose file thereby cannot drift from the CLI.
+ *
+ * It uses the real queues and streams (`features`, `y_true`, `y_pred`), since the wire names cannot change, and
+ * deletes them before and after. On RabbitMQ it holds the lock the end-to-end suites share for those queues
+ * (test/support/realQueues.ts); on NATS no other test uses the real stream names.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
+import { FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
+import { streamName } from '../../src/transports/nats/names.js';
+import { AMQP_URL, NATS_URL, brokerReachable } from '../support/brokers.js';
+import { cliCommand } from '../support/cli.js';
+import {
+  activeServices,
+  containerEnv,
+  isOurs,
+  loadCompose,
+  localValue,
+  type ComposeService,
+  type LocalMapping,
+} from '../support/compose.js';
+import { deleteTopicStreams } from '../support/natsServer.js';
+import { lockRealQueues, resetRealQueues } from '../support/realQueues.js';
+import { withRawChannel } from '../transports/amqpBroker.js';
+
+const COUNT = 500;
+const MODEL_REPLICAS = 2;
+const QUEUE_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+interface Running {
+  readonly label: string;
+  readonly root: string;
+  readonly child: ChildProcess;
+  readonly exit: Promise<number | null>;
+  stderr: string;
+}
+
+/**
+ * Starts one replica of a service. The image's entrypoint is the CLI, so `command` is its arguments; the working
+ * directory is the replica's own folder (a container's own /app), so relative paths never reach the repository.
+ */
+async function startService(
+  s: ComposeService,
+  replica: number,
+  shell: Record<string, string>,
+  shared: Omit<LocalMapping, 'root'>,
+): Promise<Running> {
+  const root = await mkdtemp(join(tmpdir(), `compose-${s.name}-${replica}-`));
+  const m: LocalMapping = { ...shared, root };
+  const env = Object.fromEntries(
+    Object.entries(containerEnv(s, shell)).map(([k, v]) => [k, localValue(v, s, m, k)]),
+  );
+  const cli = cliCommand((s.command ?? []).map((a) => localValue(a, s, m)));
+  // `--import tsx` resolves from the working directory, which has no node_modules: name the loader itself.
+  const argv = cli.argv.map((a, i) =>
+    a === 'tsx' && cli.argv[i - 1] === '--import' ? import.meta.resolve('tsx') : a,
+  );
+  // Only what a container would have, plus PATH: no stray PIPELINE_* from the test's own environment.
+  const child = spawn(cli.command, argv, {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const running: Running = {
+    label: `${s.name}#${replica}`,
+    root,
+    child,
+    stderr: '',
+    exit: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+  };
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => {
+    running.stderr = (running.stderr + t).slice(-4000);
+  });
+  return running;
+}
+
+const alive = (r: Running): boolean => r.child.exitCode === null && r.child.signalCode === null;
+
+/** Complete lines of the CSV (a row being written has no newline yet). */
+async function csvLines(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(0, -1);
+}
+
+const isPng = async (file: string): Promise<boolean> =>
+  (await readFile(file).catch(() => Buffer.alloc(0))).subarray(0, 8).equals(PNG_SIGNATURE);
+
+/** Polls until `done`; fails at once when a process dies with an error, and after `boundMs` at the latest. */
+async function waitUntil(
+  done: () => Promise<boolean>,
+  procs: readonly Running[],
+  boundMs: number,
+): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  const report = (): string =>
+    procs.map((p) => `--- ${p.label} (exit ${p.child.exitCode})\n${p.stderr}`).join('\n');
+  while (!(await done())) {
+    const failed = procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0);
+    if (failed) assert.fail(`${failed.label} exited with ${failed.child.exitCode}\n${report()}`);
+    if (Date.now() > deadline) assert.fail(`no result within ${boundMs} ms\n${report()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** SIGTERM to every live process by pid; SIGKILL (and a failure) for one that does not stop. */
+async function stopAll(procs: readonly Running[]): Promise<(number | null)[]> {
+  for (const p of procs) if (alive(p) && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    for (const p of procs) if (alive(p) && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGKILL');
+  }, 30_000);
+  const codes = await Promise.all(procs.map((p) => p.exit));
+  clearTimeout(timer);
+  return codes;
+}
+
+interface Broker {
+  readonly profile: string;
+  readonly service: string;
+  readonly url: string;
+  readonly skip: string | false;
+  /** Waits until no other test file uses the real names, and holds them until the returned function runs. */
+  lock(): Promise<() => Promise<void>>;
+  reset(): Promise<void>;
+  /** Messages still in the queue topics. */
+  leftover(): Promise<number>;
+}
+
+const BROKERS: Broker[] = [
+  {
+    profile: 'rabbit',
+    service: 'rabbitmq',
+    url: AMQP_URL,
+    skip: await brokerReachable('rabbitmq', AMQP_URL),
+    lock: () => lockRealQueues(),
+    reset: () => resetRealQueues(),
+    leftover: () =>
+      withRawChannel(async (ch) => {
+        let n = 0;
+        for (const q of QUEUE_TOPICS) n += (await ch.checkQueue(q)).messageCount;
+        return n;
+      }),
+  },
+  {
+    profile: 'nats',
+    service: 'nats',
+    url: NATS_URL,
+    skip: await brokerReachable('nats', NATS_URL),
+    lock: () => lockRealQueues(), // one lock for every test that uses the real wire names, on any broker
+    reset: () => deleteTopicStreams(NATS_URL, NATS_DEFAULTS.streamPrefix, QUEUE_TOPICS),
+    leftover: async () => {
+      const nc = await connect({ servers: NATS_URL });
+      try {
+        const jsm = await nc.jetstreamManager();
+        let n = 0;
+        for (const t of QUEUE_TOPICS)
+          n += (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, t, 'queue'))).state.messages;
+        return n;
+      } finally {
+        await nc.close();
+      }
+    },
+  },
+];
+
+for (const broker of BROKERS) {
+  describe(`docker compose --profile ${broker.profile}, as local processes`, { skip: broker.skip }, () => {
+    let logs: string;
+    let unlock: (() => Promise<void>) | undefined;
+    const procs: Running[] = [];
+
+    before(async () => {
+      logs = await mkdtemp(join(tmpdir(), `compose-${broker.profile}-`));
+      unlock = await broker.lock();
+      await broker.reset();
+    });
+    after(async () => {
+      // Only reached with live processes when the test failed half-way.
+      for (const p of procs) if (alive(p) && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGKILL');
+      await Promise.all(procs.map((p) => p.exit));
+      await broker.reset();
+      await unlock?.();
+      for (const dir of [logs, ...procs.map((p) => p.root)]) await rm(dir, { recursive: true, force: true });
+    });
+
+    it(`fills the CSV with ${COUNT} distinct ids and draws the PNG`, { timeout: 240_000 }, async () => {
+      const u = new URL(broker.url);
+      // The shell a user would run compose from: the settings of this run, and the test broker's credentials.
+      const shell: Record<string, string> = {
+        PIPELINE_COUNT: String(COUNT),
+        PIPELINE_INTERVAL: '0',
+        ...(u.username ? { RABBITMQ_DEFAULT_USER: decodeURIComponent(u.username) } : {}),
+        ...(u.password ? { RABBITMQ_DEFAULT_PASS: decodeURIComponent(u.password) } : {}),
+      };
+      const compose = loadCompose(shell);
+      const mapping = { hosts: { [broker.service]: u.host }, workdir: '/app', binds: { './logs': logs } };
+      const services = activeServices(compose, [broker.profile]).filter(isOurs);
+      assert.deepEqual(
+        services.map((s) => s.command?.[0]).sort(),
+        ['features', 'metric', 'model', 'plot'],
+        'the profile runs the four services',
+      );
+
+      for (const s of services) {
+        const replicas = s.command?.[0] === 'model' ? MODEL_REPLICAS : 1;
+        for (let i = 1; i <= replicas; i++) procs.push(await startService(s, i, shell, mapping));
+      }
+
+      const csvFile = join(logs, 'metric_log.csv');
+      const pngFile = join(logs, 'error_distribution.png');
+      await waitUntil(
+        async () => (await csvLines(csvFile)).length > COUNT && (await isPng(pngFile)),
+        procs,
+        180_000,
+      );
+      const codes = await stopAll(procs);
+      assert.deepEqual(
+        codes,
+        procs.map(() => 0),
+        `every process ends cleanly:\n${procs.map((p) => `--- ${p.label}\n${p.stderr}`).join('\n')}`,
+      );
+
+      const [header, ...rows] = await csvLines(csvFile);
+      assert.equal(header, METRIC_CSV_HEADER);
+      assert.equal(rows.length, COUNT, 'one row per record, none doubled');
+      assert.equal(new Set(rows.map((r) => r.split(',')[0])).size, COUNT, 'ids are distinct');
+      assert.ok(await isPng(pngFile), 'the PNG is a PNG');
+      assert.equal(await broker.leftover(), 0, 'nothing is left in the queue topics');
+    });
+  });
+}

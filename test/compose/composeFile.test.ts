@@ -1,0 +1,169 @@
+/**
+ * What docker-compose.yml promises, checked on the file itself: the profiles, health-gated start order, what may
+ * be scaled, ports, restart policies, the log folder and the model file. No Docker engine needed.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/cli.js';
+import {
+  activeServices,
+  containerEnv,
+  interpolate,
+  isOurs,
+  loadCompose,
+  localPath,
+  type ComposeService,
+} from '../support/compose.js';
+
+const compose = loadCompose({});
+const PROFILES = ['rabbit', 'nats'] as const;
+const commandOf = (s: ComposeService): string | undefined => s.command?.[0];
+const byCommand = (command: string): ComposeService[] =>
+  Object.values(compose.services).filter((s) => commandOf(s) === command);
+const brokers = Object.values(compose.services).filter((s) => !isOurs(s));
+const mapping = { hosts: {}, workdir: '/app', binds: {}, root: '/nonexistent-container-root' };
+
+describe('the test reads compose variables as compose does', () => {
+  it('interpolates defaults, required variables and $$', () => {
+    const env = { SET: 'v', EMPTY: '' };
+    assert.equal(interpolate('${SET:-d} ${UNSET:-d} ${EMPTY:-d} ${EMPTY-d} ${UNSET-d}', env), 'v d d  d');
+    assert.equal(interpolate('$SET/$${SET}/${UNSET}', env), 'v/${SET}/');
+    assert.throws(() => interpolate('${UNSET:?set it}', env), /UNSET: set it/);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  for (const profile of PROFILES) {
+    const active = activeServices(compose, [profile]);
+    const names = new Set(active.map((s) => s.name));
+
+    it(`--profile ${profile} enables one broker and the four services`, () => {
+      assert.equal(active.filter((s) => !isOurs(s)).length, 1, 'one broker');
+      assert.deepEqual(
+        active
+          .filter(isOurs)
+          .map((s) => commandOf(s))
+          .sort(),
+        ['features', 'metric', 'model', 'plot'],
+      );
+    });
+
+    it(`--profile ${profile}: dependencies are enabled too and brokers are awaited healthy`, () => {
+      for (const s of active)
+        for (const [dep, condition] of Object.entries(s.dependsOn)) {
+          assert.ok(
+            names.has(dep),
+            `${s.name} depends on ${dep}, which --profile ${profile} does not enable`,
+          );
+          const target = compose.services[dep];
+          if (target && !isOurs(target)) {
+            assert.equal(condition, 'service_healthy', `${s.name} waits for ${dep} to be healthy`);
+            assert.ok(target.healthcheck && target.healthcheck.length > 1, `${dep} has a healthcheck`);
+          }
+        }
+      // A service that talks to a broker waits for the one its URL names.
+      for (const s of active.filter((x) => x.environment.PIPELINE_TRANSPORT !== undefined)) {
+        const url = s.environment.AMQP_URL ?? s.environment.NATS_URL ?? '';
+        const host = /^[a-z]+:\/\/(?:[^@/]*@)?([^:/]+)/.exec(url)?.[1];
+        assert.ok(host && s.dependsOn[host] === 'service_healthy', `${s.name} waits for ${String(host)}`);
+      }
+    });
+  }
+
+  it('`docker compose run --rm dashboard` (and dashboard-nats) brings its broker; `up` never starts it', () => {
+    const dashboards = byCommand('dashboard');
+    assert.deepEqual(dashboards.map((d) => d.name).sort(), ['dashboard', 'dashboard-nats']);
+    for (const d of dashboards) {
+      assert.ok(
+        !d.profiles.some((p) => (PROFILES as readonly string[]).includes(p)),
+        `${d.name} is not in up`,
+      );
+      // `run` enables the profiles of the service it runs, and nothing more.
+      const enabled = new Set(activeServices(compose, d.profiles).map((s) => s.name));
+      for (const dep of Object.keys(d.dependsOn)) assert.ok(enabled.has(dep), `${d.name} can start ${dep}`);
+      assert.ok(d.restart === 'no', `${d.name} is not restarted when the user quits it`);
+    }
+  });
+
+  it('`docker compose --profile rabbit up --scale model=3` names a real service; metric cannot be scaled', () => {
+    const model = compose.services.model;
+    assert.ok(model && commandOf(model) === 'model' && model.profiles.includes('rabbit'));
+    for (const s of [...byCommand('model'), ...byCommand('features')]) {
+      // A fixed container name or host port would make a second replica fail.
+      assert.equal(s.containerName, undefined, `${s.name} can be scaled`);
+      assert.deepEqual(s.ports, [], `${s.name} publishes no port`);
+    }
+    for (const s of byCommand('metric'))
+      assert.ok(s.containerName, `${s.name} has a fixed container name, so compose refuses to scale it`);
+  });
+
+  it('brokers publish their ports on 127.0.0.1 only, and nothing else publishes any', () => {
+    for (const s of Object.values(compose.services)) {
+      if (isOurs(s)) assert.deepEqual(s.ports, [], `${s.name} publishes nothing`);
+      for (const p of s.ports) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/, `${s.name} publishes ${p}`);
+    }
+    const published = (name: string): string[] =>
+      compose.services[name]?.ports.map((p) => p.split(':')[2] ?? '') ?? [];
+    assert.deepEqual(published('rabbitmq').sort(), ['15672', '5672']);
+    assert.deepEqual(published('nats').sort(), ['4222', '8222']);
+    assert.equal(compose.services.rabbitmq?.image, 'rabbitmq:3-management');
+  });
+
+  it('every long-running service has a restart policy', () => {
+    const longRunning = ['features', 'model', 'metric', 'plot'].flatMap(byCommand);
+    for (const s of [...brokers, ...longRunning])
+      assert.ok(s.restart && s.restart !== 'no', `${s.name} restarts`);
+    // `features` with PIPELINE_COUNT ends with 0 and must not start over.
+    for (const s of byCommand('features')) assert.equal(s.restart, 'on-failure');
+  });
+
+  it('metric and plot write to ./logs, mounted at /app/logs', () => {
+    for (const s of [...byCommand('metric'), ...byCommand('plot')]) {
+      assert.ok(
+        s.volumes.some((v) => v.bind && v.source === './logs' && v.target === '/app/logs' && !v.readOnly),
+        `${s.name} mounts ./logs at /app/logs`,
+      );
+      for (const key of ['CSV_FILE', 'IMG_FILE'].filter((k) => s.environment[k] !== undefined))
+        assert.match(s.environment[key] ?? '', /^\/app\/logs\/[^/]+$/, `${s.name} ${key}`);
+    }
+    for (const s of byCommand('plot')) assert.ok(s.environment.CSV_FILE && s.environment.IMG_FILE);
+  });
+
+  it('the model file is baked into the image and can be replaced by a mounted one', () => {
+    for (const s of byCommand('model')) {
+      const baked = containerEnv(s, {}).MODEL_FILE ?? '';
+      assert.match(baked, /^\/app\/models\//);
+      assert.ok(existsSync(localPath(baked, s, mapping)), `${baked} is a file of the repository's models/`);
+      const mine = containerEnv(
+        loadCompose({ MODEL_FILE: '/models/mine.json' }).services[s.name] as ComposeService,
+        {},
+      );
+      assert.equal(mine.MODEL_FILE, '/models/mine.json', 'MODEL_FILE comes from the shell');
+      assert.equal(localPath('/models/mine.json', s, mapping), join(REPO_ROOT, 'models', 'mine.json'));
+      assert.ok(
+        s.volumes.find((v) => v.target === '/models')?.readOnly,
+        `${s.name} mounts ./models read-only`,
+      );
+    }
+  });
+
+  it('one image for every service of ours, built from this repository, entrypoint untouched', () => {
+    const ours = Object.values(compose.services).filter(isOurs);
+    assert.equal(new Set(ours.map((s) => s.image)).size, 1, 'one image');
+    for (const s of ours) {
+      const context = typeof s.build === 'string' ? s.build : (s.build as { context?: string }).context;
+      assert.equal(context, '.', `${s.name} builds the repository`);
+      assert.equal(s.entrypoint, undefined, `${s.name} keeps the image's entrypoint (the CLI)`);
+      assert.ok(s.command && s.command.length > 0, `${s.name} names its command`);
+    }
+  });
+
+  it('NATS runs with JetStream and monitoring, and its healthcheck asks the monitoring /healthz', () => {
+    const command = compose.services.nats?.command ?? [];
+    assert.ok(command.includes('-js'), 'JetStream');
+    assert.equal(command[command.indexOf('-m') + 1], '8222', 'monitoring port');
+    assert.ok(compose.services.nats?.healthcheck?.includes('http://127.0.0.1:8222/healthz'));
+  });
+});

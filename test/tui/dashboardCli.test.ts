@@ -1,0 +1,210 @@
+/**
+ * `pipeline dashboard` as a user sees it: the real CLI in a real terminal (tmux, at 80×24 and 160×48), read back
+ * with `capture-pane`. Checks that every panel and its figures appear and change, that the connection state
+ * follows a cut broker connection, and that q exits 0 with the terminal restored.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { METRICS, STATUS } from '../../src/core/topics.js';
+import type { Transport } from '../../src/core/transport.js';
+import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { createTransport } from '../../src/transports/createTransport.js';
+import { AMQP_URL, brokerReachable, NATS_URL } from '../support/brokers.js';
+import { cliCommand, REPO_ROOT } from '../support/cli.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+
+const SOCKET = `tui-e2e-${process.pid}`;
+const hasTmux = ((): boolean => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+let sessions = 0;
+
+/**
+ * Runs the CLI with `args` in a new detached tmux session of `cols` × `rows`. When the CLI exits, the pane
+ * shows `EXIT <code>` and the terminal modes that matter (canonical input and echo: not left raw).
+ */
+function startInTmux(args: string[], cols: number, rows: number): string {
+  const name = `s${++sessions}`;
+  const { command, argv } = cliCommand(args);
+  const cli = [command, ...argv].map(quote).join(' ');
+  const script = `cd ${quote(REPO_ROOT)} && ${cli} 2>/dev/null; echo "EXIT $?"; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; sleep 600`;
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(cols),
+    '-y',
+    String(rows),
+    '-e',
+    'LANG=C.UTF-8',
+    `sh -c ${quote(script)}`,
+  );
+  return name;
+}
+
+const capture = (name: string): string => tmux('capture-pane', '-p', '-t', name);
+
+async function untilScreen(name: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = capture(name);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) assert.fail(`the screen never showed ${pattern}; it shows:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The number a figure line shows, e.g. `records joined    1,234` -> 1234. */
+function figure(text: string, label: string): number {
+  const m = new RegExp(`${label.replace(/[/]/g, '\\/')}\\s+([\\d,.]+)`).exec(text);
+  assert.ok(m, `no figure "${label}" on screen:\n${text}`);
+  return Number(m[1]!.replaceAll(',', ''));
+}
+
+/** Presses q and checks the exit: status 0, alternate screen left, cursor shown, terminal not raw. */
+async function quitAndCheck(name: string): Promise<void> {
+  tmux('send-keys', '-t', name, 'q');
+  const text = await untilScreen(name, /EXIT \d+\n.*echo/);
+  assert.match(text, /EXIT 0/);
+  assert.match(text, /icanon echo/);
+  assert.doesNotMatch(text, /figures/, 'the dashboard is gone from the screen');
+  assert.equal(tmux('display-message', '-p', '-t', name, '#{alternate_on} #{cursor_flag}').trim(), '0 1');
+}
+
+const csvRows = (from: number, n: number): string => {
+  let s = '';
+  for (let i = from; i < from + n; i++) {
+    const y = 25 + ((i * 37) % 320);
+    const err = ((i * 7919) % 6000) / 100;
+    s += `e2e-${i},${y},${y + err},${err}\n`;
+  }
+  return s;
+};
+
+describe('pipeline dashboard in a terminal', { skip: hasTmux ? false : 'tmux is not installed' }, () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tui-e2e-'));
+  });
+  after(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // No session was started.
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [cols, rows] of [
+    [80, 24],
+    [160, 48],
+  ] as const) {
+    it(`--from-csv at ${cols}×${rows}: every panel, figures that follow the log, q restores the terminal`, async () => {
+      const csv = join(dir, `metric_log_${cols}.csv`);
+      await writeFile(csv, `id,y_true,y_pred,absolute_error\n${csvRows(0, 200)}`);
+      const name = startInTmux(['dashboard', '--from-csv', csv, '--refresh-ms', '100'], cols, rows);
+      let text = await untilScreen(name, /records joined\s+200(?![\d,])/);
+      for (const panel of [/\|error\| and rolling MAE/, /histogram/, /latest records/, /figures/, /q quit/])
+        assert.match(text, panel);
+      assert.match(text, /e2e-199/, 'the newest row is in the table');
+      assert.match(text, /csv .*connected/);
+      const maxError = Math.max(
+        ...csvRows(0, 200)
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.split(',')[3])),
+      );
+      assert.equal(figure(text, 'max error'), Number(maxError.toFixed(2)));
+      const lines = text.split('\n');
+      assert.ok(lines.length >= rows && lines.every((l) => [...l].length <= cols));
+
+      await appendFile(csv, csvRows(200, 50));
+      text = await untilScreen(name, /records joined\s+250(?![\d,])/);
+      assert.match(text, /e2e-249/);
+      await quitAndCheck(name);
+    });
+  }
+
+  for (const broker of ['nats', 'amqp'] as const) {
+    it(`--transport=${broker}: attaches to a running pipeline's broadcasts and rides out a cut connection`, async (t) => {
+      const target = new URL(broker === 'nats' ? NATS_URL : AMQP_URL);
+      const skip = await brokerReachable(broker === 'nats' ? 'nats' : 'rabbitmq', target.href);
+      if (skip) return t.skip(skip);
+      // The dashboard reaches the broker through a proxy the test can cut; the "pipeline" below goes direct.
+      const proxy: TcpProxy = await startTcpProxy({
+        host: target.hostname,
+        port: Number(target.port || (broker === 'nats' ? 4222 : 5672)),
+      });
+      const viaProxy = new URL(target.href);
+      viaProxy.port = String(proxy.port);
+      const pipeline: Transport = await createTransport({ kind: broker, url: target.href });
+      const counters = new ServiceCounters();
+      let i = 0;
+      // Stands in for the metric service: a record on `metrics` per joined row, its status every 200 ms.
+      const timer = setInterval(() => {
+        for (let k = 0; k < 20; k++, i++) {
+          const record = { id: `e2e-${i}`, y_true: 100, y_pred: 100 + (i % 30), absolute_error: i % 30 };
+          counters.add({ kind: 'joined', record, pending: 7 });
+          void pipeline
+            .publish(METRICS, {
+              id: record.id,
+              body: { y_true: 100, y_pred: record.y_pred, absolute_error: record.absolute_error },
+            })
+            .catch(() => undefined);
+        }
+        const body = {
+          service: 'metric',
+          instance: 'e2e',
+          transport: broker,
+          state: 'connected',
+          counters: counters.snapshot(),
+        };
+        void pipeline.publish(STATUS, { id: `st-${i}`, body }).catch(() => undefined);
+      }, 200);
+      try {
+        const name = startInTmux(
+          ['dashboard', `--transport=${broker}`, '--url', viaProxy.href, '--refresh-ms', '100'],
+          80,
+          24,
+        );
+        let text = await untilScreen(name, new RegExp(`${broker}\\s+connected`));
+        text = await untilScreen(name, /join buffer\s+7(?![\d,])/);
+        const joined = figure(text, 'records joined');
+        assert.ok(joined > 0);
+        assert.match(text, /e2e-\d+/);
+        assert.match(text, /dead-lettered\s+0(?![\d,])/);
+
+        proxy.cut(3000);
+        await untilScreen(name, new RegExp(`${broker}\\s+(reconnecting|connecting)`));
+        // Recovers by itself once the broker is reachable again, and the figures move on.
+        text = await untilScreen(name, new RegExp(`${broker}\\s+connected`), 60_000);
+        const afterReconnect = figure(text, 'records joined');
+        await untilScreen(
+          name,
+          new RegExp(`records joined\\s+(?!${afterReconnect.toLocaleString('en-US')}(?![\\d,]))\\d`),
+        );
+        await quitAndCheck(name);
+      } finally {
+        clearInterval(timer);
+        await pipeline.close();
+        await proxy.close();
+      }
+    });
+  }
+});

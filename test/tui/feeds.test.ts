@@ -1,0 +1,136 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { METRICS, STATUS } from '../../src/core/topics.js';
+import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
+import { csvFeed, transportFeed, type FeedEvent } from '../../src/tui/feeds.js';
+
+/** Resolves once `done()` holds; fails after `timeoutMs` (a hang, not a timing check). */
+async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('transportFeed', () => {
+  it('reads records and statuses from the broadcast topics, reports bad messages, ends with the transport', async () => {
+    const transport = new MemoryTransport();
+    const feed = transportFeed(transport);
+    assert.equal(feed.source, 'memory');
+    const events: FeedEvent[] = [];
+    let completed = false;
+    const sub = feed.events$.subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+
+    const counters = new ServiceCounters();
+    counters.add({
+      kind: 'joined',
+      record: { id: 'a', y_true: 1, y_pred: 2, absolute_error: 1 },
+      pending: 2,
+    });
+    await transport.publish(METRICS, {
+      id: 'r-1',
+      body: { y_true: 151, y_pred: 160.5, absolute_error: 9.5 },
+    });
+    await transport.publish(METRICS, { id: 'r-2', body: { y_true: 1, y_pred: 2, absolute_error: 'one' } });
+    await transport.publishRaw(METRICS, new TextEncoder().encode('not json'));
+    await transport.publish(STATUS, {
+      id: 's-1',
+      body: {
+        service: 'metric',
+        instance: 'i1',
+        transport: 'memory',
+        state: 'connected',
+        counters: counters.snapshot(),
+      },
+    });
+    await until(() => events.length >= 5, 'five events');
+
+    assert.deepEqual(events[0], { kind: 'state', state: 'connected' });
+    const kinds = events.slice(1).map((e) => e.kind);
+    assert.deepEqual(kinds.filter((k) => k === 'record').length, 1);
+    assert.deepEqual(kinds.filter((k) => k === 'malformed').length, 2);
+    const record = events.find((e) => e.kind === 'record');
+    assert.deepEqual(record, {
+      kind: 'record',
+      record: { id: 'r-1', y_true: 151, y_pred: 160.5, absolute_error: 9.5 },
+    });
+    const status = events.find((e) => e.kind === 'status');
+    assert.ok(status?.kind === 'status');
+    assert.equal(status.status.joined, 1);
+    assert.equal(status.status.pending, 2);
+    const reasons = events.flatMap((e) => (e.kind === 'malformed' ? [e.reason] : []));
+    assert.ok(reasons.some((r) => /absolute_error/.test(r)));
+    assert.ok(reasons.some((r) => /not JSON/.test(r)));
+
+    await transport.close();
+    await until(() => completed, 'the feed to complete');
+    assert.deepEqual(events.at(-1), { kind: 'state', state: 'closed' });
+    sub.unsubscribe();
+  });
+});
+
+describe('csvFeed', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tui-feed-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts with the rows already in the log (as backlog), then follows what is appended', async () => {
+    const file = join(dir, 'metric_log.csv');
+    await writeFile(file, 'id,y_true,y_pred,absolute_error\na,1,2,1\nb,1,4,3\n');
+    const feed = csvFeed(file, 20);
+    assert.equal(feed.countsJoined, true);
+    const events: FeedEvent[] = [];
+    const sub = feed.events$.subscribe((e) => events.push(e));
+    const records = (): Extract<FeedEvent, { kind: 'record' }>[] =>
+      events.flatMap((e) => (e.kind === 'record' ? [e] : []));
+    try {
+      await until(() => records().length === 2, 'the rows already there');
+      assert.deepEqual(
+        records().map((e) => [e.record.id, e.record.absolute_error, e.backlog]),
+        [
+          ['a', 1, true],
+          ['b', 3, true],
+        ],
+      );
+      assert.ok(events.some((e) => e.kind === 'state' && e.state === 'connected'));
+
+      await appendFile(file, 'c,2,7,5\nbroken row\n');
+      await until(() => records().length === 3, 'the appended row');
+      assert.deepEqual(records()[2], {
+        kind: 'record',
+        record: { id: 'c', y_true: 2, y_pred: 7, absolute_error: 5 },
+        backlog: false,
+      });
+      await until(() => events.some((e) => e.kind === 'malformed'), 'the malformed row');
+
+      // Replaced by a shorter log: the dashboard starts over.
+      await writeFile(file, 'id,y_true,y_pred,absolute_error\nz,0,1,1\n');
+      await until(() => events.some((e) => e.kind === 'restart'), 'the restart');
+      await until(() => records().length === 4, 'the new log’s row');
+      assert.equal(records()[3]!.record.id, 'z');
+      assert.equal(records()[3]!.backlog, true);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('reads a missing log as empty and shows it as connected (the pipeline may not have started)', async () => {
+    const events: FeedEvent[] = [];
+    const sub = csvFeed(join(dir, 'nothing-yet.csv'), 20).events$.subscribe((e) => events.push(e));
+    try {
+      await until(() => events.some((e) => e.kind === 'state' && e.state === 'connected'), 'connected');
+      assert.equal(events.filter((e) => e.kind === 'record').length, 0);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+});
