@@ -1,10 +1,11 @@
 /**
- * The real RabbitMQ queues of the wire contract (`features`, `y_true`, `y_pred`), for the end-to-end tests that
- * must use them because the processes and pika scripts they run use them: a lock between test files (node --test
- * runs files in parallel processes), a reset, and the queues' counts as amqplib and rabbitmqctl report them.
+ * The real topics of the wire contract (`features`, `y_true`, `y_pred`), for the end-to-end tests that must use
+ * them because the processes and pika scripts they run use them: a lock between test files (node --test runs
+ * files in parallel processes), a reset, and the figures the brokers report: RabbitMQ's queues as amqplib and
+ * rabbitmqctl see them, and the JetStream streams and durable consumers NATS keeps for them (`PIPELINE_features`…).
  *
- * Every test file that uses these names takes the lock first: test/e2e/amqp-processes.test.ts and
- * test/e2e/pika.test.ts.
+ * One lock covers both brokers: every test file that uses these names, on RabbitMQ or on NATS, takes it first:
+ * test/e2e/amqp-processes.test.ts, test/e2e/pika.test.ts and test/e2e/nats-processes.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -12,7 +13,11 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { connect, type JetStreamManager } from 'nats';
 import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { streamName } from '../../src/transports/nats/names.js';
+import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
+import { NATS_URL } from './brokers.js';
 import { deleteTopics, withRawChannel } from '../transports/amqpBroker.js';
 
 export const REAL_QUEUES: readonly string[] = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
@@ -22,7 +27,10 @@ export const REAL_QUEUES_AND_DEAD_LETTERS: readonly string[] = [
   ...REAL_QUEUES.map(deadLetterTopicName),
 ];
 
+// The name predates the NATS tests; it stays, so that a checkout with the old name and this one still exclude each other.
 const LOCK_DIR = join(tmpdir(), 'rx-ml-pipeline-real-amqp-queues.lock');
+/** nats-server's `err_code` for a stream that does not exist. */
+const STREAM_NOT_FOUND = 10059;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function alive(pid: number): boolean {
@@ -44,8 +52,8 @@ async function stale(): Promise<boolean> {
 }
 
 /**
- * Waits (at most `timeoutMs`) until no other test process uses the real queues, then holds them until the
- * returned release function is called (also released if this process exits).
+ * Waits (at most `timeoutMs`) until no other test process uses the real queues or streams (of either broker),
+ * then holds them until the returned release function is called (also released if this process exits).
  */
 export async function lockRealQueues(timeoutMs = 180_000): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
@@ -57,7 +65,7 @@ export async function lockRealQueues(timeoutMs = 180_000): Promise<() => Promise
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (await stale()) await rm(LOCK_DIR, { recursive: true, force: true });
       else if (Date.now() > deadline)
-        throw new Error(`the real RabbitMQ queues stayed locked (${LOCK_DIR}) for ${timeoutMs} ms`);
+        throw new Error(`the real queues and streams stayed locked (${LOCK_DIR}) for ${timeoutMs} ms`);
       else await sleep(250);
     }
   }
@@ -154,4 +162,94 @@ export async function rabbitmqctlQueues(program: string): Promise<Map<string, Qu
     out.set(name, { ready: Number(ready), unacked: Number(unacked), durable: durable === 'true' });
   }
   return out;
+}
+
+/** The JetStream streams of the real topics and of their dead letters, named as the services name them. */
+export const REAL_STREAMS: readonly string[] = REAL_QUEUES.flatMap((topic) =>
+  (['queue', 'deadLetter'] as const).map((kind) => streamName(NATS_DEFAULTS.streamPrefix, topic, kind)),
+);
+
+/** One durable consumer of a real stream, as `jsm.consumers.info` reports it. */
+export interface ConsumerFigures {
+  readonly stream: string;
+  readonly consumer: string;
+  /** Messages of the stream not yet delivered to it. */
+  readonly pending: number;
+  /** Delivered and not yet acknowledged. */
+  readonly ackPending: number;
+  /** Pull requests waiting at the server: someone pulls from it right now. */
+  readonly waiting: number;
+  readonly redelivered: number;
+}
+
+export interface StreamFigures {
+  /** Messages stored in each real stream that exists (a work-queue stream drops a message once it is acked). */
+  readonly messages: ReadonlyMap<string, number>;
+  readonly consumers: readonly ConsumerFigures[];
+}
+
+async function withJsm<T>(url: string, use: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: url, name: 'rx-ml-pipeline-tests' });
+  try {
+    return await use(await nc.jetstreamManager());
+  } finally {
+    await nc.close();
+  }
+}
+
+async function readStreams(jsm: JetStreamManager): Promise<StreamFigures> {
+  const messages = new Map<string, number>();
+  const consumers: ConsumerFigures[] = [];
+  for await (const s of jsm.streams.list()) {
+    const stream = s.config.name;
+    if (!REAL_STREAMS.includes(stream)) continue;
+    messages.set(stream, s.state.messages);
+    const names: string[] = [];
+    for await (const c of jsm.consumers.list(stream)) names.push(c.name);
+    for (const consumer of names) {
+      const ci = await jsm.consumers.info(stream, consumer);
+      consumers.push({
+        stream,
+        consumer,
+        pending: ci.num_pending,
+        ackPending: ci.num_ack_pending,
+        waiting: ci.num_waiting,
+        redelivered: ci.num_redelivered,
+      });
+    }
+  }
+  return { messages, consumers };
+}
+
+/** The real streams that exist and their durable consumers, read through the nats client. */
+export function realStreams(url = NATS_URL): Promise<StreamFigures> {
+  return withJsm(url, readStreams);
+}
+
+/**
+ * Deletes the real streams, their dead-letter streams and with them their durable consumers, so that a test
+ * starts from nothing. Refuses, deleting nothing, while someone pulls from them: a test run beside another one
+ * (one that does not take the lock) must fail, not wreck the other. Core NATS subscribers leave no trace the
+ * client can see: a core-mode run beside another one shows up as missing rows instead.
+ */
+export async function resetRealStreams(url = NATS_URL): Promise<void> {
+  await withJsm(url, async (jsm) => {
+    const inUse = async (): Promise<void> => {
+      const busy = (await readStreams(jsm)).consumers.filter((c) => c.waiting > 0);
+      if (busy.length > 0)
+        throw new Error(
+          `pull requests are waiting on ${busy.map((c) => `consumer '${c.consumer}' of ${c.stream}`).join(', ')}: ` +
+            'another process (a pipeline service, a benchmark, another test) uses the real streams; stop it, ' +
+            'then run the test again',
+        );
+    };
+    await inUse();
+    for (const name of REAL_STREAMS)
+      await jsm.streams.delete(name).catch((e: unknown) => {
+        if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw e;
+      });
+    // A consumer that outlived its test re-creates its stream and consumer at once, and would steal messages.
+    await sleep(300);
+    await inUse();
+  });
 }

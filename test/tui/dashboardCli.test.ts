@@ -119,6 +119,7 @@ describe('pipeline dashboard in a terminal', { skip: hasTmux ? false : 'tmux is 
       const csv = join(dir, `metric_log_${cols}.csv`);
       await writeFile(csv, `id,y_true,y_pred,absolute_error\n${csvRows(0, 200)}`);
       const name = startInTmux(['dashboard', '--from-csv', csv, '--refresh-ms', '100'], cols, rows);
+      await untilScreen(name, /e2e-199/);
       let text = await untilScreen(name, /records joined\s+200(?![\d,])/);
       for (const panel of [/\|error\| and rolling MAE/, /histogram/, /latest records/, /figures/, /q quit/])
         assert.match(text, panel);
@@ -135,6 +136,8 @@ describe('pipeline dashboard in a terminal', { skip: hasTmux ? false : 'tmux is 
       assert.ok(lines.length >= rows && lines.every((l) => [...l].length <= cols));
 
       await appendFile(csv, csvRows(200, 50));
+      // A frame reaches the terminal in pieces: wait until both panels show the new rows.
+      text = await untilScreen(name, /e2e-249/);
       text = await untilScreen(name, /records joined\s+250(?![\d,])/);
       assert.match(text, /e2e-249/);
       await quitAndCheck(name);
