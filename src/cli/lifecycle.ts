@@ -70,7 +70,7 @@ export function monitor(
 
   subs.push(
     transport.state$.subscribe((s) => {
-      if (s !== state) terminal.log(s === 'connected' ? 'info' : 'warn', `${transport.name}: ${s}`);
+      if (s !== state) terminal.log(s === 'reconnecting' ? 'warn' : 'info', `${transport.name}: ${s}`);
       state = s;
     }),
   );

@@ -65,7 +65,7 @@ describe('four service processes over RabbitMQ', () => {
       const t0 = performance.now();
       procs.start('features', {
         command: 'features',
-        args: [...amqp, '--count', String(RECORDS), '--interval', '0'],
+        args: [...amqp, '--count', String(RECORDS), '--interval', '0', '--log-dir', dir],
         exitsByItself: true,
       });
       await waitForCsvRows(csvFile, RECORDS, { timeoutMs: 60_000, processes: procs });

@@ -198,7 +198,7 @@ describe('pika interoperability on the real queues', () => {
       procs.start('model', { command: 'model', args: amqp });
       procs.start('features', {
         command: 'features',
-        args: [...amqp, '--count', String(RECORDS), '--interval', '0'],
+        args: [...amqp, '--count', String(RECORDS), '--interval', '0', '--log-dir', dir],
         exitsByItself: true,
       });
       assert.deepEqual(
