@@ -3,6 +3,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { type Dataset, DatasetError, parseDataset } from '../core/dataset.js';
+import { fsReason } from './fsReason.js';
 
 /** Larger files are refused up front: a string of this size is near the engine's limit anyway. */
 export const MAX_DATASET_BYTES = 256 * 1024 * 1024;
@@ -31,20 +32,4 @@ export async function readDataset(path: string, target: string): Promise<Dataset
     throw new DatasetError(`cannot read the data set: ${fsReason(e)}`, path, undefined, { cause: e });
   }
   return parseDataset(text, target, path);
-}
-
-/** A file system error in a few words, without the stack or the errno boilerplate. */
-function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }

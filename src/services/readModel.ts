@@ -4,6 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { type LinearModel, LinearModelError, parseLinearModel } from '../core/linearModel.js';
+import { fsReason } from './fsReason.js';
 
 /** A model of 10,000 features is a few hundred kB; anything much larger is not a model file. */
 export const MAX_MODEL_BYTES = 16 * 1024 * 1024;
@@ -41,20 +42,4 @@ export async function readModel(path: string): Promise<LinearModel> {
     });
   }
   return parseLinearModel(json, path);
-}
-
-/** A file system error in a few words, without the stack or the errno boilerplate. */
-function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }
