@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseDataset } from '../../src/core/dataset.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { REPO_ROOT, runCli, startCli } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { REPO_ROOT, compiled, runCli, startCli } from '../support/cli.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -173,6 +174,36 @@ describe('pipeline --transport=memory', () => {
     assert.match(r.stderr, /expects 3 features/);
   });
 });
+
+describe(
+  'npx pipeline, exactly as the README says',
+  { skip: compiled ? false : 'needs the build (npm test builds first)' },
+  () => {
+    it('runs the installed bin', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pipeline-npx-'));
+      try {
+        const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(
+            'npx',
+            ['pipeline', '--transport=memory', '--interval', '0', '--count', '20', '--log-dir', dir],
+            {
+              cwd: REPO_ROOT,
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          );
+          let out = '';
+          child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+          child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+          child.on('close', (code) => resolve({ code, out }));
+        });
+        assert.equal(r.code, 0, r.out);
+        assert.equal((await readRows(join(dir, 'metric_log.csv'))).rows.length, 20);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
 
 describe('pipeline --help', () => {
   for (const cmd of [[], ['features'], ['model'], ['metric'], ['plot'], ['train']]) {

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.split(/[\\/]/).includes('dist');
+export const compiled = here.split(/[\\/]/).includes('dist');
 export const REPO_ROOT = resolve(here, compiled ? '../../..' : '../..');
 
 export function cliCommand(args: readonly string[]): { command: string; argv: string[] } {
