@@ -1,0 +1,75 @@
+/**
+ * Memory of child processes, read from /proc/<pid>/status (Linux): VmHWM is the peak resident set size so far,
+ * VmRSS the current one. A process that exits takes its figures with it, so they are sampled while it runs and
+ * read a last time just before the bench ends it.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface ProcMemory {
+  /** Peak resident set size so far, in MiB. */
+  readonly peakMiB: number;
+  /** Current resident set size, in MiB. */
+  readonly rssMiB: number;
+}
+
+const field = (status: string, name: string): number | undefined => {
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m ? Number(m[1]) / 1024 : undefined;
+};
+
+/** The memory of `pid` now, or undefined when it has exited (or /proc is not there). */
+export function readProcMemory(pid: number): ProcMemory | undefined {
+  let status: string;
+  try {
+    // Synchronous on purpose: a few hundred bytes from procfs, and no await between reading and deciding.
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const peakMiB = field(status, 'VmHWM');
+  const rssMiB = field(status, 'VmRSS');
+  return peakMiB === undefined || rssMiB === undefined ? undefined : { peakMiB, rssMiB };
+}
+
+/**
+ * Samples the memory of named processes every `everyMs` and keeps each one's latest reading, so a process that
+ * ends by itself (features with --count) still has its peak, as of its last sample before it exited.
+ */
+export class MemorySampler {
+  private readonly pids = new Map<string, number>();
+  private readonly last = new Map<string, ProcMemory>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(everyMs = 200) {
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  watch(name: string, pid: number): void {
+    this.pids.set(name, pid);
+    this.sampleOne(name, pid);
+  }
+
+  /** Reads every process now (call it right before ending them). */
+  sample(): void {
+    for (const [name, pid] of this.pids) this.sampleOne(name, pid);
+  }
+
+  /** The latest reading of `name`, if any. */
+  reading(name: string): ProcMemory | undefined {
+    return this.last.get(name);
+  }
+
+  /** Peak RSS per process name, in MiB. */
+  peaks(): Record<string, number> {
+    return Object.fromEntries([...this.last].map(([name, m]) => [name, m.peakMiB]));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sampleOne(name: string, pid: number): void {
+    const m = readProcMemory(pid);
+    if (m) this.last.set(name, m);
+  }
+}
