@@ -1,6 +1,6 @@
 /** Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal. */
 import type { PlotterOptions } from '../services/plot.js';
-import type { Terminal } from './terminal.js';
+import type { LogLevel } from '../transports/createTransport.js';
 
 export interface Tickable {
   tick(): Promise<unknown>;
@@ -9,7 +9,7 @@ export interface Tickable {
 export function plotLoop(
   plotter: Tickable,
   intervalMs: number,
-  terminal: Terminal,
+  log: (level: LogLevel, message: string) => void,
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -23,7 +23,7 @@ export function plotLoop(
       } catch (e) {
         const message = `plot: ${(e as Error).message}`;
         // The same failure every tick is one log line, not a flood.
-        if (message !== lastError) terminal.log('error', message);
+        if (message !== lastError) log('error', message);
         lastError = message;
       }
     });

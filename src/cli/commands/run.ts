@@ -19,7 +19,7 @@ import {
   withEnv,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
-import { lazyPlotter, plotLoop } from '../plotLoop.js';
+import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
 import { canDrawScreen, startDashboard } from '../../tui/dashboard.js';
@@ -76,7 +76,6 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   const transport = await openTransport(args, terminal);
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
-  const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
   const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard });
   // The dashboard listens on the same transport as any other dashboard would; q (or Ctrl-C) stops the pipeline.
   const dash = args.dashboard
@@ -109,7 +108,11 @@ export async function runPipeline(args: RunArgs): Promise<number> {
     alreadyJoined: csv.existingKeys,
     signal: consumersStop.signal,
   });
-  const plotting = plotLoop(plotter, args.plotInterval, terminal);
+  const plotting = plotInWorker(
+    { csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins },
+    args.plotInterval,
+    terminal.log,
+  );
 
   let failure: unknown;
   const consumers = mon.run([model$, metric$]).catch((e: unknown) => {
@@ -136,10 +139,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   consumersStop.abort();
   await consumers;
   await csv.close();
-  await plotting.stop();
-  await plotter
-    .tick()
-    .catch((e: unknown) => terminal.log('error', `final plot failed: ${(e as Error).message}`));
+  await plotting.stop(); // renders once more, with every row
   dash?.close();
   await dash?.done;
   await transport.close();

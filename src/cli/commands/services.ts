@@ -170,7 +170,7 @@ export const plotCommand = command(
     const terminal = new Terminal();
     const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
     terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
-    const loop = plotLoop(plotter, args.plotInterval, terminal);
+    const loop = plotLoop(plotter, args.plotInterval, terminal.log);
     const stop = stopOnSignals().signal;
     if (!stop.aborted)
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
