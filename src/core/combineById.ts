@@ -243,10 +243,8 @@ export function combineById<L, R>(
       // Expire first, so that a partner at exactly arrival + ttl misses whichever the scheduler runs first.
       const first = oldest();
       if (first !== null && first.at + ttlMs <= now) expire(now);
-      if (joined.has(key)) {
-        subscriber.next({ kind: 'duplicate', key, side, item, waiting: false, pending: pending.size });
-        return;
-      }
+      // A key that waits cannot have been joined (a joined key is never stored again), so the joined keys need
+      // asking only when nothing waits under it: once per record instead of twice.
       const partner = pending.get(key);
       if (partner !== undefined) {
         if (partner.side === side) {
@@ -261,6 +259,10 @@ export function combineById<L, R>(
             ? { kind: 'joined', key, left: item as L, right: partner.item as R, pending: pending.size }
             : { kind: 'joined', key, left: partner.item as L, right: item as R, pending: pending.size },
         );
+        return;
+      }
+      if (joined.has(key)) {
+        subscriber.next({ kind: 'duplicate', key, side, item, waiting: false, pending: pending.size });
         return;
       }
       if (side === 'left' ? rightDone : leftDone) {
