@@ -122,8 +122,9 @@ class RecentKeys {
     return this.current.has(key) || this.previous.has(key);
   }
 
+  /** Adds a key; adding one already known is harmless (the caller has just asked `has`). */
   add(key: string): void {
-    if (this.capacity === 0 || this.has(key)) return;
+    if (this.capacity === 0) return;
     if (this.current.size >= this.capacity) {
       this.previous = this.current;
       this.current = new Set();
