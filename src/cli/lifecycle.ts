@@ -8,6 +8,7 @@ import type { ConnectionState, Transport } from '../core/transport.js';
 import { ServiceCounters, type CountersSnapshot } from '../services/serviceCounters.js';
 import type { ServiceEvent, ServiceName } from '../services/serviceEvents.js';
 import { newRunId } from '../core/recordIds.js';
+import { retryLog } from './retryLog.js';
 import { statusLine, summary } from './statusText.js';
 import type { Terminal } from './terminal.js';
 
@@ -105,7 +106,12 @@ export function monitor(
     counters,
     state: () => state,
     run: async (services) => {
-      await lastValueFrom(merge(...services).pipe(tap((e) => counters.add(e))), { defaultValue: undefined });
+      const report = retryLog(terminal.log, service);
+      const count = (e: ServiceEvent): void => {
+        counters.add(e);
+        report(e);
+      };
+      await lastValueFrom(merge(...services).pipe(tap(count)), { defaultValue: undefined });
     },
     finish: () => {
       for (const s of subs) s.unsubscribe();

@@ -40,6 +40,8 @@ export interface FeaturesOptions {
    * published, so a restart may resume there (re-sending, under the same ids, only what might be lost).
    */
   readonly onWatermark?: (next: number) => void;
+  /** Called once when pacing starts, with the wall-clock time (ms since the epoch) record n is due after. */
+  readonly onPacingStart?: (epochMs: number) => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -125,6 +127,7 @@ export function featuresService(
 
     const run = async (): Promise<void> => {
       const t0 = performance.now();
+      options.onPacingStart?.(performance.timeOrigin + t0);
       for (let seq = start; seq < count && !signal.aborted && failure === undefined; seq++) {
         if (intervalMs > 0) {
           // Pace against the start time, not the last tick, so delays do not accumulate.

@@ -96,6 +96,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   };
   const features$ = featuresService(transport, dataset, {
     intervalMs: args.interval,
+    onPacingStart: (ms) => terminal.log('debug', `features: pacing started at ${ms.toFixed(3)}`),
     ...(args.count !== undefined ? { count: args.count } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.runId !== undefined ? { runId: args.runId } : {}),

@@ -99,6 +99,7 @@ export const featuresCommand = command(
             seed: state.seed,
             runId: state.runId,
             startSequence: state.next,
+            onPacingStart: (ms) => terminal.log('debug', `features: pacing started at ${ms.toFixed(3)}`),
             onWatermark: (next) => {
               saver.update(next);
               if (next >= count) reachedEnd = true;
