@@ -4,8 +4,8 @@
  *
  * - RabbitMQ: the bench takes the same lock as the end-to-end tests that use the real queues (so the two wait for
  *   each other instead of stealing each other's messages), and deletes the queues before and after.
- * - NATS: the streams of the real topics are purged before and after. No lock exists for them: do not run the
- *   NATS benchmarks while tests that use the real subjects run.
+ * - NATS: the same lock (one lock for the real names on any broker), and the streams of the real topics are purged
+ *   before and after.
  */
 import { connect, type NatsConnection } from 'nats';
 import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
@@ -52,15 +52,19 @@ async function purgeNatsStreams(): Promise<void> {
  * but its JetStream twins are purged anyway: a stream on the subject would otherwise store what core publishes).
  */
 export async function withRealTopics<T>(t: BrokerTransport, use: () => Promise<T>): Promise<T> {
+  const release = await lockRealQueues();
   if (t !== 'amqp') {
-    await purgeNatsStreams();
     try {
-      return await use();
-    } finally {
       await purgeNatsStreams();
+      try {
+        return await use();
+      } finally {
+        await purgeNatsStreams();
+      }
+    } finally {
+      await release();
     }
   }
-  const release = await lockRealQueues();
   try {
     await resetRealQueues();
     try {
