@@ -100,7 +100,22 @@ export function featuresService(
     };
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const inFlight = new Set<Promise<void>>();
+    // Records not yet taken by the transport, and the loop waiting for one of them to be (at most one waits).
+    // Not `Promise.race` over a set of them: each race adds a reaction to every pending promise, O(concurrency)
+    // per record, which showed in the profiles of the broker runs.
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const settled = (): void => {
+      inFlight--;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const failed = (error: unknown): void => {
+      failure ??= error;
+      settled();
+    };
+    const slotFreed = (): Promise<void> => new Promise((resolve) => (wake = resolve));
     let failure: unknown;
 
     const track = options.onWatermark !== undefined;
@@ -137,21 +152,15 @@ export function featuresService(
         }
         const published = publishRecord(seq);
         if (published !== undefined) {
-          const p: Promise<void> = published.then(
-            () => void inFlight.delete(p),
-            (error: unknown) => {
-              inFlight.delete(p);
-              failure ??= error;
-            },
-          );
-          inFlight.add(p);
-          if (inFlight.size >= concurrency) await Promise.race(inFlight);
+          inFlight++;
+          published.then(settled, failed);
+          if (inFlight >= concurrency) await slotFreed();
         }
         // A transport that takes every message at once resolves in microtasks only: without a turn of the event
         // loop now and then, this loop would starve timers, I/O and the abort signal.
         if (intervalMs <= 0 && (seq - start) % concurrency === concurrency - 1) await yieldToEventLoop();
       }
-      await Promise.all(inFlight);
+      while (inFlight > 0) await slotFreed();
       if (failure !== undefined) subscriber.error(failure);
       else subscriber.complete();
     };

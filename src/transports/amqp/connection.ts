@@ -12,12 +12,15 @@ import { redactUrl } from '../../core/redact.js';
 import { TransportClosedError, type ConnectionState } from '../../core/transport.js';
 import { errorText } from './log.js';
 import type { AmqpLogger, ResolvedAmqpOptions } from './options.js';
+import { writeCoalescer, type HoldWrites } from './writeCoalescer.js';
 
 /** One live connection. `alive` turns false, for good, when it is lost or closed. */
 export interface Generation {
   readonly id: number;
   readonly model: ChannelModel;
   alive: boolean;
+  /** Call after handing frames to amqplib: the frames of this turn go out in one socket write. */
+  readonly holdWrites: HoldWrites;
 }
 
 interface Waiter {
@@ -126,7 +129,7 @@ export class AmqpConnection {
 
   private connected(model: ChannelModel): void {
     if (this.closed) return;
-    const g: Generation = { id: this.nextId++, model, alive: true };
+    const g: Generation = { id: this.nextId++, model, alive: true, holdWrites: writeCoalescer(model) };
     this.current = g;
     this.log('info', `connected to ${this.where}`);
     this.state.next('connected');

@@ -7,6 +7,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { Observable } from 'rxjs';
 import type { Delivery } from '../../core/transport.js';
+import { AckBatcher } from './ackBatcher.js';
 import type { AmqpConnection, Generation } from './connection.js';
 import { AmqpDelivery, type ConsumerChannel, type DeliveryActions } from './delivery.js';
 import { errorText } from './log.js';
@@ -32,6 +33,16 @@ export interface ConsumerHandle {
 }
 
 const backoffMs = (failures: number): number => Math.min(5000, 100 * 2 ** failures);
+
+/** Closes a consumer's channel after sending the acks it still holds (the rest goes back to the broker). */
+function closeChannel(cc: ConsumerChannel): void {
+  try {
+    cc.acks.flush();
+  } catch {
+    // Already closing: the broker redelivers what was not acked.
+  }
+  cc.ch.close().catch(() => undefined);
+}
 
 export function consumeQueue(
   conn: AmqpConnection,
@@ -79,9 +90,10 @@ export function consumeQueue(
             `the broker cancelled the consumer of '${spec.topicName}' (queue deleted?); consuming again`,
           );
           spec.onCancelled?.();
-          ch.close().catch(() => undefined);
+          closeChannel(cc);
           return;
         }
+        cc.acks.received(msg);
         subscriber.next(new AmqpDelivery(spec.topicName, msg, cc, actions, spec.isDeadLetter));
       };
       const ok = await ch.consume(cc.queue, onMessage, { noAck: false });
@@ -90,7 +102,8 @@ export function consumeQueue(
 
     const attach = async (g: Generation): Promise<void> => {
       const ch = await g.model.createChannel();
-      const cc: ConsumerChannel & { tag?: string } = { g, ch, open: true, queue: '' };
+      const acks = new AckBatcher(ch, g.holdWrites);
+      const cc: ConsumerChannel & { tag?: string } = { g, ch, open: true, queue: '', acks };
       active = cc;
       ch.on('error', (e: Error) => log('warn', `consumer channel of '${spec.topicName}': ${errorText(e)}`));
       ch.on('handler-error', (e: Error, event: string) =>
@@ -129,7 +142,7 @@ export function consumeQueue(
       stopGenerations();
       clearTimeout(timer);
       registry.delete(handle);
-      if (active?.open) active.ch.close().catch(() => undefined);
+      if (active?.open) closeChannel(active);
       active = undefined;
     };
   });

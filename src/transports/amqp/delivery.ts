@@ -12,6 +12,7 @@
  */
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import type { Delivery } from '../../core/transport.js';
+import type { AckBatcher } from './ackBatcher.js';
 import type { Generation } from './connection.js';
 import { errorText } from './log.js';
 import type { AmqpLogger } from './options.js';
@@ -24,6 +25,8 @@ export interface ConsumerChannel {
   open: boolean;
   /** The queue consumed from (server-named for broadcast subscribers). */
   queue: string;
+  /** Where acks go: they leave together at the end of the turn. */
+  readonly acks: AckBatcher;
 }
 
 /** What a delivery needs from its transport to settle. */
@@ -73,7 +76,7 @@ export class AmqpDelivery implements Delivery {
           'warn',
           `could not republish a nacked message of '${this.topic}' (${errorText(e)}); requeued`,
         );
-        this.onChannel((ch) => ch.nack(this.msg, false, true));
+        this.requeue();
       },
     );
   }
@@ -84,7 +87,7 @@ export class AmqpDelivery implements Delivery {
     try {
       await this.actions.deadLetter(this.topic, this.msg.content, props);
     } catch (e) {
-      this.onChannel((ch) => ch.nack(this.msg, false, true));
+      this.requeue();
       throw e;
     }
     this.ackNow();
@@ -104,14 +107,14 @@ export class AmqpDelivery implements Delivery {
   }
 
   private ackNow(): void {
-    this.onChannel((ch) => ch.ack(this.msg));
+    // A dead channel's deliveries are the broker's again: it redelivers them.
+    if (this.from.open) this.from.acks.ack(this.msg);
   }
 
-  /** Runs `op` if the delivery's channel still lives; a dead channel's deliveries are the broker's again. */
-  private onChannel(op: (ch: Channel) => void): void {
+  private requeue(): void {
     if (!this.from.open) return;
     try {
-      op(this.from.ch);
+      this.from.acks.settleNow(this.msg, (ch) => ch.nack(this.msg, false, true));
     } catch {
       // The channel closed under us between the check and the call; the broker redelivers.
     }

@@ -71,6 +71,7 @@ class PublisherChannel {
         resolve('closed');
         return;
       }
+      this.g.holdWrites();
       if (!accepted) this.writable = false;
     });
   }

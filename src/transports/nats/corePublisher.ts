@@ -48,6 +48,23 @@ export class CorePublisher {
     }
   }
 
+  /**
+   * Publishes at once when connected and not too far ahead of the server; returns false, having sent nothing,
+   * when the caller must use `publish` (which waits, or reports why the message cannot be sent).
+   */
+  tryPublish(subject: string, data: Uint8Array): boolean {
+    const nc = this.ctx.conn.current;
+    if (nc === undefined || (this.flushing !== undefined && this.sinceFlush >= this.ctx.o.flushEvery))
+      return false;
+    try {
+      nc.publish(subject, data);
+    } catch {
+      return false;
+    }
+    if (++this.sinceFlush >= this.ctx.o.flushEvery && this.flushing === undefined) this.startFlush(nc);
+    return true;
+  }
+
   private startFlush(nc: NatsConnection): void {
     this.sinceFlush = 0;
     this.flushing = nc

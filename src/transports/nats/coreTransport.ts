@@ -42,6 +42,21 @@ export class CoreTransport implements Transport {
     return this.publishRaw(topic, data);
   }
 
+  /**
+   * The synchronous path of `publish`: a core publish only appends to the connection's buffer, so a promise per
+   * message (and a socket write per message, as each publish then ran in a microtask of its own) bought nothing.
+   */
+  tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
+    if (this.ctx.isClosing) return false;
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(envelope);
+    } catch {
+      return false;
+    }
+    return data.byteLength <= this.ctx.o.maxMessageBytes && this.core.tryPublish(topic.name, data);
+  }
+
   /** Core NATS has no de-duplication: `messageId` is not used. */
   publishRaw(topic: Topic, data: Uint8Array, _messageId?: string): Promise<void> {
     try {

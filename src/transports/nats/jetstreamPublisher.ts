@@ -3,16 +3,17 @@
  * PubAck is retried with backoff and the same message id until the transport closes, so the server's
  * de-duplication window absorbs a retry whose first attempt did land (ack lost on a disconnect, ack timeout).
  * A full stream (discard: new) is retried the same way, which holds publishers back: back-pressure.
- * Many publishes may be in flight at once; each is an independent request. The stream keeps them in the order
+ * Many publishes may be in flight at once, pipelined over one inbox per connection (pubAcks.ts). The stream keeps them in the order
  * they were issued, except where a retry intervenes (a full stream, a lost ack): a retried message lands after
  * those sent meanwhile.
  */
-import { ErrorCode, type MsgHdrs } from 'nats';
+import { ErrorCode, type MsgHdrs, type NatsConnection } from 'nats';
 import { TransportClosedError } from '../../core/transport.js';
 import { describeError } from './connection.js';
 import type { NatsContext } from './context.js';
 import { subjectOf, type StreamKind } from './names.js';
 import { backoffDelayMs } from './options.js';
+import { PubAcks } from './pubAcks.js';
 import { jsErrorCode, type JetStreamTopology } from './topology.js';
 
 /** Store failed, e.g. "maximum messages exceeded" of a full stream (discard: new); insufficient resources. */
@@ -52,10 +53,21 @@ export interface JetStreamPublishOptions {
 }
 
 export class JetStreamPublisher {
+  private readonly pubAcks = new WeakMap<NatsConnection, PubAcks>();
+
   constructor(
     private readonly ctx: NatsContext,
     private readonly topology: JetStreamTopology,
   ) {}
+
+  private pubAcksOf(nc: NatsConnection): PubAcks {
+    let acks = this.pubAcks.get(nc);
+    if (acks === undefined) {
+      acks = new PubAcks(nc, this.ctx.o.publishTimeoutMs);
+      this.pubAcks.set(nc, acks);
+    }
+    return acks;
+  }
 
   async publish(
     topic: string,
@@ -70,11 +82,7 @@ export class JetStreamPublisher {
       let outcome: Outcome;
       try {
         await this.topology.stream(nc, topic, kind);
-        await this.topology.client(nc).publish(subject, data, {
-          ...(opts.msgID !== undefined ? { msgID: opts.msgID } : {}),
-          ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
-          timeout: this.ctx.o.publishTimeoutMs,
-        });
+        await this.pubAcksOf(nc).publish(subject, data, opts.msgID, opts.headers);
         return;
       } catch (e) {
         if (this.ctx.conn.aborted) throw new TransportClosedError(this.ctx.name);

@@ -43,6 +43,18 @@ export class JetStreamTransport implements Transport {
     return this.publishRaw(topic, data, String(envelope.id));
   }
 
+  /** Broadcast topics only (plain core publishes, see `CoreTransport.tryPublish`); queue topics wait for a PubAck. */
+  tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
+    if (topic.kind !== 'broadcast' || this.ctx.isClosing) return false;
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(envelope);
+    } catch {
+      return false;
+    }
+    return data.byteLength <= this.ctx.o.maxMessageBytes && this.core.tryPublish(topic.name, data);
+  }
+
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
     try {
       this.ctx.assertOpen();
