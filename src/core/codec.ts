@@ -129,10 +129,18 @@ export function decodeEnvelope<B>(
  * (non-finite numbers would silently become `null`): publishing such a record is a bug in the caller.
  */
 export function encodeEnvelope<B>(envelope: Envelope<B>): Uint8Array {
-  const json = JSON.stringify({ id: envelope.id, body: envelope.body }, (_k, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v))
-      throw new RangeError(`cannot encode non-finite number ${v}`);
-    return v;
-  });
-  return encoder.encode(json);
+  // A plain walk, then JSON.stringify without a replacer: a replacer function halves stringify's speed.
+  assertFinite(envelope.id);
+  assertFinite(envelope.body);
+  return encoder.encode(JSON.stringify({ id: envelope.id, body: envelope.body }));
+}
+
+function assertFinite(v: unknown): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new RangeError(`cannot encode non-finite number ${v}`);
+  } else if (Array.isArray(v)) {
+    for (const x of v) assertFinite(x);
+  } else if (typeof v === 'object' && v !== null) {
+    for (const x of Object.values(v)) assertFinite(x);
+  }
 }
