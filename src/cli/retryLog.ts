@@ -34,7 +34,10 @@ export function retryLog(
       lastReason = event.reason;
       lastAt = t;
       log('error', `${service}: ${event.reason}`);
-    } else if (retries > 0 && (event.kind === 'joined' || event.kind === 'predicted' || event.kind === 'published')) {
+    } else if (
+      retries > 0 &&
+      (event.kind === 'joined' || event.kind === 'predicted' || event.kind === 'published')
+    ) {
       log('info', `${service}: working again after ${retries} ${retries === 1 ? 'retry' : 'retries'}`);
       retries = 0;
       lastReason = '';
