@@ -56,6 +56,7 @@ overEachTransport('the disk fills mid-run', ['amqp', 'nats'], (s) => {
       assert.ok((await stat(p.csvFile)).size <= FIRST_LIMIT, 'no half row was left behind');
       await prlimit(p.procs.run('metric').pid, 'unlimited');
       await p.rows(stuck + 1_000);
+      assert.match(metric(), /metric: working again after \d+ retr/, 'the recovery is said too');
 
       // Outage 2: full again at the current size; killed while full, restarted with room.
       const errorsSoFar = metric().match(FULL)?.length ?? 0;

@@ -43,7 +43,8 @@ export function auditResult(
   seconds: number,
   note?: string,
 ): ScenarioResult {
-  const absorbed = a.duplicatesAbsorbed > 0 ? `${a.duplicatesAbsorbed} duplicate copies absorbed by id` : '';
+  const n = a.duplicatesAbsorbed;
+  const absorbed = n > 0 ? `${n} duplicate ${n === 1 ? 'copy' : 'copies'} absorbed by id` : '';
   const text = [note, absorbed].filter(Boolean).join('; ');
   return {
     scenario,
