@@ -2,9 +2,9 @@
  * The RabbitMQ transport: the `Transport` contract over one recovering amqplib connection, wire-compatible with the
  * original pika services (see topology.ts for queues, exchanges and properties).
  */
+import { publishEncoded } from '../publishEncoded.js';
 import type { Options } from 'amqplib';
 import type { Observable } from 'rxjs';
-import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
 import type { Topic } from '../../core/topics.js';
 import {
@@ -62,13 +62,7 @@ export class AmqpTransport implements Transport {
   }
 
   publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
-    let data: Uint8Array;
-    try {
-      data = encodeEnvelope(envelope);
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    return this.publishRaw(topic, data, String(envelope.id));
+    return publishEncoded(envelope, (data, id) => this.publishRaw(topic, data, id));
   }
 
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {

@@ -11,6 +11,7 @@
  * - dead letters are published on `<topic>.dead_letter` and reach only readers subscribed at that moment.
  * Use JetStream mode (the default) when a record must not be lost.
  */
+import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
 import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
@@ -33,13 +34,7 @@ export class CoreTransport implements Transport {
   }
 
   publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
-    let data: Uint8Array;
-    try {
-      data = encodeEnvelope(envelope);
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    return this.publishRaw(topic, data);
+    return publishEncoded(envelope, (data) => this.publishRaw(topic, data));
   }
 
   /**

@@ -4,6 +4,7 @@
  * (`metrics`, `status`) are plain core NATS subjects, because a dashboard must never hold the pipeline back:
  * a slow dashboard drops messages instead. Dead letters of every topic go to a JetStream stream, so they persist.
  */
+import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
 import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
@@ -34,13 +35,7 @@ export class JetStreamTransport implements Transport {
 
   /** Publishes with the record id as JetStream message id, so a retried publish is stored once. */
   publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
-    let data: Uint8Array;
-    try {
-      data = encodeEnvelope(envelope);
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    return this.publishRaw(topic, data, String(envelope.id));
+    return publishEncoded(envelope, (data, id) => this.publishRaw(topic, data, id));
   }
 
   /** Broadcast topics only (plain core publishes, see `CoreTransport.tryPublish`); queue topics wait for a PubAck. */
