@@ -5,6 +5,8 @@
  * round trip wait for it: at most about 2 × flushEvery messages are unconfirmed by the server at any time.
  * While disconnected, publishers wait for the reconnect instead of filling a buffer that will be discarded.
  */
+import { encodeEnvelope } from '../../core/codec.js';
+import type { Envelope } from '../../core/envelope.js';
 import { ErrorCode, type MsgHdrs, type NatsConnection } from 'nats';
 import { TransportClosedError } from '../../core/transport.js';
 import { describeError } from './connection.js';
@@ -46,6 +48,21 @@ export class CorePublisher {
       if (++this.sinceFlush >= this.ctx.o.flushEvery && this.flushing === undefined) this.startFlush(nc);
       return;
     }
+  }
+
+  /**
+   * `Transport.tryPublish` for plain subjects: encodes and publishes at once, or returns false, having sent nothing
+   * (closing, not encodable, too large, or not connected), so that the caller falls back to `publish`.
+   */
+  tryPublishEnvelope<B>(subject: string, envelope: Envelope<B>): boolean {
+    if (this.ctx.isClosing) return false;
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(envelope);
+    } catch {
+      return false;
+    }
+    return data.byteLength <= this.ctx.o.maxMessageBytes && this.tryPublish(subject, data);
   }
 
   /**

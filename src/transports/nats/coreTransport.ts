@@ -13,7 +13,6 @@
  */
 import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
-import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
@@ -42,14 +41,7 @@ export class CoreTransport implements Transport {
    * message (and a socket write per message, as each publish then ran in a microtask of its own) bought nothing.
    */
   tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
-    if (this.ctx.isClosing) return false;
-    let data: Uint8Array;
-    try {
-      data = encodeEnvelope(envelope);
-    } catch {
-      return false;
-    }
-    return data.byteLength <= this.ctx.o.maxMessageBytes && this.core.tryPublish(topic.name, data);
+    return this.core.tryPublishEnvelope(topic.name, envelope);
   }
 
   /** Core NATS has no de-duplication: `messageId` is not used. */

@@ -6,7 +6,6 @@
  */
 import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
-import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
 import type { Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
@@ -40,14 +39,7 @@ export class JetStreamTransport implements Transport {
 
   /** Broadcast topics only (plain core publishes, see `CoreTransport.tryPublish`); queue topics wait for a PubAck. */
   tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
-    if (topic.kind !== 'broadcast' || this.ctx.isClosing) return false;
-    let data: Uint8Array;
-    try {
-      data = encodeEnvelope(envelope);
-    } catch {
-      return false;
-    }
-    return data.byteLength <= this.ctx.o.maxMessageBytes && this.core.tryPublish(topic.name, data);
+    return topic.kind === 'broadcast' && this.core.tryPublishEnvelope(topic.name, envelope);
   }
 
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
