@@ -4,7 +4,7 @@
  * Decoding never throws: it returns a `DecodeResult`, whose failure carries a machine-readable `code` and a
  * human-readable `reason`, so a service can count the failure and dead-letter the message instead of crashing.
  */
-import type { Envelope, FeatureVector, MetricBody, RecordId } from './envelope.js';
+import type { Envelope, FeatureVector, MetricBody, MetricRecord, RecordId } from './envelope.js';
 
 /** Messages larger than this are refused before parsing (a 1 MB body is an attack or a bug, not a record). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
@@ -28,6 +28,12 @@ export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Checks an already-parsed body. */
 export type BodyValidator<B> = (body: unknown) => Check<B>;
+
+/**
+ * Checks an already-parsed body that may need its envelope's id (already checked) to be read, like the older
+ * one-record `metrics` body. Every `BodyValidator` is one: it just ignores the id.
+ */
+export type EnvelopeBodyValidator<B> = (body: unknown, id: RecordId) => Check<B>;
 
 const pass = <T>(value: T): Check<T> => ({ ok: true, value });
 const refuse = <T>(reason: string): Check<T> => ({ ok: false, reason });
@@ -76,22 +82,71 @@ export const featureVector: BodyValidator<FeatureVector> = (body) => {
   return pass(body as FeatureVector);
 };
 
-export const metricBody: BodyValidator<MetricBody> = (body) => {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return refuse(`body must be an object, got ${describe(body)}`);
-  const b = body as Record<string, unknown>;
-  for (const k of ['y_true', 'y_pred', 'absolute_error'] as const) {
-    const v = b[k];
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      return refuse(`body.${k} must be a finite number, got ${describe(v)}`);
+const METRIC_FIELDS = ['y_true', 'y_pred', 'absolute_error'] as const;
+
+/** Why `v` does not hold a record's three finite numbers, or `undefined` if it does; `at` names it in the reason. */
+function metricFieldsProblem(v: unknown, at: string): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return `${at} must be an object, got ${describe(v)}`;
+  const b = v as Record<string, unknown>;
+  for (const k of METRIC_FIELDS) {
+    const x = b[k];
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      return `${at}.${k} must be a finite number, got ${describe(x)}`;
   }
-  return pass(body as MetricBody);
+  return undefined;
+}
+
+/** The older `metrics` body: one record, whose id is the envelope's. */
+export const metricBody: BodyValidator<MetricBody> = (body) => {
+  const problem = metricFieldsProblem(body, 'body');
+  return problem === undefined ? pass(body as MetricBody) : refuse(problem);
+};
+
+/** Most records one `metrics` message may carry (the metric service sends at most 500). */
+export const MAX_METRIC_RECORDS = 10_000;
+
+/**
+ * The body of a `metrics` message as records, in either form: an array of `{id, y_true, y_pred, absolute_error}`
+ * (one message per write batch), or the older one-record `{y_true, y_pred, absolute_error}` with the envelope's
+ * id, so a dashboard still reads an older metric service. One bad element makes the whole message bad: a
+ * producer that writes it is broken, and a partial batch would hide that.
+ */
+export const metricBatchBody: EnvelopeBodyValidator<readonly MetricRecord[]> = (body, id) => {
+  if (!Array.isArray(body)) {
+    if (typeof body !== 'object' || body === null)
+      return refuse(`body must be an array of records or one record, got ${describe(body)}`);
+    const one = metricBody(body);
+    if (!one.ok) return one;
+    const { y_true, y_pred, absolute_error } = one.value;
+    return pass([{ id, y_true, y_pred, absolute_error }]);
+  }
+  if (body.length === 0) return refuse('body must not be an empty array');
+  if (body.length > MAX_METRIC_RECORDS)
+    return refuse(`body has ${body.length} records; at most ${MAX_METRIC_RECORDS}`);
+  // Fresh records with exactly their four fields: whatever else a producer adds goes no further.
+  const records: MetricRecord[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const element: unknown = body[i];
+    const problem = metricFieldsProblem(element, `body[${i}]`);
+    if (problem !== undefined) return refuse(problem);
+    const r = element as MetricRecord;
+    const recordId = validateId(r.id);
+    if (!recordId.ok) return refuse(`body[${i}]: ${recordId.reason}`);
+    records.push({
+      id: recordId.value,
+      y_true: r.y_true,
+      y_pred: r.y_pred,
+      absolute_error: r.absolute_error,
+    });
+  }
+  return pass(records);
 };
 
 /** Decodes and validates one message. Never throws. */
 export function decodeEnvelope<B>(
   data: Uint8Array,
-  validateBody: BodyValidator<B>,
+  validateBody: EnvelopeBodyValidator<B>,
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): DecodeResult<B> {
   const fail = (code: DecodeErrorCode, reason: string): DecodeResult<B> => ({
@@ -119,7 +174,7 @@ export function decodeEnvelope<B>(
   const id = validateId(obj.id);
   if (!id.ok) return fail('bad_id', id.reason);
   if (!('body' in obj)) return fail('bad_body', 'message has no body');
-  const body = validateBody(obj.body);
+  const body = validateBody(obj.body, id.value);
   if (!body.ok) return fail('bad_body', body.reason);
   return { ok: true, value: { id: id.value, body: body.value } };
 }

@@ -12,7 +12,7 @@ export interface Envelope<B> {
 /** Body of a `features` message: the feature vector of one record. */
 export type FeatureVector = readonly number[];
 
-/** Body of a `metrics` message: one joined record. */
+/** The older body of a `metrics` message: one joined record, its id the envelope's (now a batch: `metricBatchBody`). */
 export interface MetricBody {
   readonly y_true: number;
   readonly y_pred: number;

@@ -17,7 +17,7 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
-import { decodeEnvelope, metricBody, validateId, type BodyValidator } from '../core/codec.js';
+import { decodeEnvelope, metricBatchBody, validateId, type EnvelopeBodyValidator } from '../core/codec.js';
 import type { MetricRecord } from '../core/envelope.js';
 import { METRICS, STATUS, type Topic } from '../core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
@@ -53,39 +53,47 @@ const resilient = (what: string, source: Observable<FeedEvent>): Observable<Feed
     ),
   );
 
-function decode<B>(d: Delivery, validate: BodyValidator<B>): { id: MetricRecord['id']; body: B } | string {
+function decode<B>(
+  d: Delivery,
+  validate: EnvelopeBodyValidator<B>,
+): { id: MetricRecord['id']; body: B } | string {
   // The memory transport hands over the envelope itself: checked just like bytes would be, without parsing.
   if (d.envelope !== undefined) {
     const id = validateId(d.envelope.id);
     if (!id.ok) return id.reason;
-    const body = validate(d.envelope.body);
+    const body = validate(d.envelope.body, id.value);
     return body.ok ? { id: id.value, body: body.value } : body.reason;
   }
   const decoded = decodeEnvelope(d.data, validate);
   return decoded.ok ? decoded.value : decoded.error.message;
 }
 
+/**
+ * The events of a broadcast topic: `toEvents` turns one valid message into its events, in order (a `metrics`
+ * message carries a batch of records); a message that is not valid is one `malformed` event.
+ */
 function consumeBroadcast<B>(
   transport: Transport,
   topic: Topic,
-  validate: BodyValidator<B>,
-  toEvent: (id: MetricRecord['id'], body: B) => FeedEvent,
+  validate: EnvelopeBodyValidator<B>,
+  toEvents: (id: MetricRecord['id'], body: B) => readonly FeedEvent[],
 ): Observable<FeedEvent> {
   return transport.consume(topic, { prefetch: FEED_PREFETCH }).pipe(
-    map((d): FeedEvent => {
+    // An array is emitted synchronously, element by element: one message's events stay together and in order.
+    mergeMap((d): readonly FeedEvent[] => {
       const value = decode(d, validate);
       // Nothing the dashboard does with a message is durable: it is taken as soon as it is read.
       d.ack();
       return typeof value === 'string'
-        ? { kind: 'malformed', reason: `${topic.name}: ${value}`, count: 1 }
-        : toEvent(value.id, value.body);
+        ? [{ kind: 'malformed', reason: `${topic.name}: ${value}`, count: 1 }]
+        : toEvents(value.id, value.body);
     }),
   );
 }
 
 /**
- * The feed of a connected transport: its connection state, the records of `metrics` and the messages of
- * `status`. The transport stays the caller's to close.
+ * The feed of a connected transport: its connection state, the records of `metrics` (a message carries a batch
+ * of them, or one in the older form) and the messages of `status`. The transport stays the caller's to close.
  *
  * @example
  * ```ts
@@ -100,17 +108,17 @@ export function transportFeed(transport: Transport): DashboardFeed {
       transport.state$.pipe(map((state): FeedEvent => ({ kind: 'state', state }))),
       resilient(
         METRICS.name,
-        consumeBroadcast(transport, METRICS, metricBody, (id, body) => ({
-          kind: 'record',
-          record: { id, y_true: body.y_true, y_pred: body.y_pred, absolute_error: body.absolute_error },
-        })),
+        consumeBroadcast(transport, METRICS, metricBatchBody, (_id, records) => {
+          const events: FeedEvent[] = [];
+          for (const record of records) events.push({ kind: 'record', record });
+          return events;
+        }),
       ),
       resilient(
         STATUS.name,
-        consumeBroadcast(transport, STATUS, parseServiceStatus, (_id, status) => ({
-          kind: 'status',
-          status,
-        })),
+        consumeBroadcast(transport, STATUS, parseServiceStatus, (_id, status) => [
+          { kind: 'status', status },
+        ]),
       ),
     ),
   };

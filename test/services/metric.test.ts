@@ -8,12 +8,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
-import type { MetricRecord, RecordId } from '../../src/core/envelope.js';
+import { decodeEnvelope, encodeEnvelope, metricBatchBody } from '../../src/core/codec.js';
+import type { Envelope, MetricRecord, RecordId } from '../../src/core/envelope.js';
 import { METRIC_CSV_HEADER, parseMetricRow } from '../../src/core/metricCsv.js';
 import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
 import { CsvAppender } from '../../src/services/csvAppender.js';
-import { metricService, type MetricServiceOptions } from '../../src/services/metric.js';
+import {
+  METRICS_CHUNK_RECORDS,
+  metricService,
+  type MetricServiceOptions,
+} from '../../src/services/metric.js';
 import type { ServiceEvent } from '../../src/services/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 
@@ -127,7 +132,10 @@ describe('metric service', () => {
     for (let i = 0; i < 40; i++) values.push([`bulk-${i}`, i * 1.1, i / 7]);
 
     await until(() => svc.kinds('joined').length === values.length, 'every record joined');
-    await until(() => broadcast.length === values.length, 'every record broadcast');
+    // A message per write batch, carrying the batch's records.
+    const broadcastRecords = (): MetricRecord[] =>
+      broadcast.flatMap((m) => m.envelope?.body as MetricRecord[]);
+    await until(() => broadcastRecords().length === values.length, 'every record broadcast');
     await svc.stop();
     await csv.close();
 
@@ -144,8 +152,61 @@ describe('metric service', () => {
     assert.equal(typeof byId.get('17')?.id, 'string', 'a string id that reads as a number stays a string');
     const joined = new Map(svc.events.flatMap((e) => (e.kind === 'joined' ? [[e.record.id, e.record]] : [])));
     for (const r of logged) assert.deepEqual(joined.get(r.id), r, `the joined event of ${String(r.id)}`);
-    assert.deepEqual(new Set(broadcast.map((m) => m.envelope?.id)), new Set(values.map((v) => v[0])));
+    for (const r of broadcastRecords())
+      assert.deepEqual(byId.get(r.id), r, `the broadcast of ${String(r.id)}`);
+    assert.deepEqual(new Set(broadcastRecords().map((r) => r.id)), new Set(values.map((v) => v[0])));
     assert.equal(t.depth(Y_TRUE) + t.depth(Y_PRED), 0, 'every message acked');
+    watch.unsubscribe();
+    await t.close();
+  });
+
+  it('broadcasts a write batch on `metrics` in messages of at most 500 records, each with its id', async () => {
+    const { t, csv } = await fresh();
+    const messages: Envelope<unknown>[] = [];
+    const watch: Subscription = t.consume(METRICS, { prefetch: 10 }).subscribe((d) => {
+      assert.ok(d.envelope);
+      messages.push(d.envelope);
+      d.ack();
+    });
+    const n = 2 * METRICS_CHUNK_RECORDS + 234;
+    const svc = start(t, csv, { prefetch: 2 * n });
+    // Delivered synchronously by the memory transport: every record joins before the first write starts, so all
+    // of them share one write batch.
+    for (let i = 0; i < n; i++) assert.ok(t.tryPublish(Y_TRUE, { id: `b-${i}`, body: i * 1.5 }));
+    for (let i = n - 1; i >= 0; i--) assert.ok(t.tryPublish(Y_PRED, { id: `b-${i}`, body: i / 3 }));
+    await until(() => svc.kinds('joined').length === n, 'every record joined');
+    const carried = (): number => messages.reduce((k, m) => k + (m.body as MetricRecord[]).length, 0);
+    await until(() => carried() === n, 'every record broadcast');
+    await svc.stop();
+    await csv.close();
+
+    assert.equal(messages.length, Math.ceil(n / METRICS_CHUNK_RECORDS));
+    assert.deepEqual(
+      messages.map((m) => (m.body as MetricRecord[]).length),
+      [METRICS_CHUNK_RECORDS, METRICS_CHUNK_RECORDS, 234],
+    );
+    const sent = messages.flatMap((m) => m.body as MetricRecord[]);
+    for (const m of messages) assert.equal(m.id, (m.body as MetricRecord[])[0]?.id, "the first record's id");
+    assert.deepEqual(sent, await rows(), 'the records as logged, in the same order');
+    assert.deepEqual(
+      sent.map((r) => r.id),
+      Array.from({ length: n }, (_, i) => `b-${n - 1 - i}`),
+    );
+    for (const r of sent) {
+      const i = Number(String(r.id).slice(2));
+      assert.deepEqual(r, {
+        id: `b-${i}`,
+        y_true: i * 1.5,
+        y_pred: i / 3,
+        absolute_error: Math.abs(i * 1.5 - i / 3),
+      });
+    }
+    // What a transport carrying bytes would send, and what a dashboard reads back from it.
+    const decoded = messages.map((m) => decodeEnvelope(encodeEnvelope(m), metricBatchBody));
+    assert.deepEqual(
+      decoded.flatMap((d) => (d.ok ? d.value.body : [])),
+      sent,
+    );
     watch.unsubscribe();
     await t.close();
   });

@@ -12,6 +12,7 @@ import {
   publishProperties,
   publishTarget,
   retryProperties,
+  SUBSCRIBER_QUEUE_MAX_BYTES,
   subscriberQueueDeclaration,
   workQueueDeclaration,
 } from '../../src/transports/amqp/topology.js';
@@ -55,7 +56,11 @@ describe('amqp topology', () => {
         durable: false,
         exclusive: true,
         autoDelete: true,
-        arguments: { 'x-max-length': 123, 'x-overflow': 'drop-head' },
+        arguments: {
+          'x-max-length': 123,
+          'x-max-length-bytes': SUBSCRIBER_QUEUE_MAX_BYTES,
+          'x-overflow': 'drop-head',
+        },
       },
     });
   });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeEnvelope } from '../../src/core/codec.js';
+import type { MetricRecord } from '../../src/core/envelope.js';
 import { METRICS, STATUS } from '../../src/core/topics.js';
 import { ServiceCounters } from '../../src/services/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
@@ -71,6 +73,70 @@ describe('transportFeed', () => {
     await until(() => completed, 'the feed to complete');
     assert.deepEqual(events.at(-1), { kind: 'state', state: 'closed' });
     sub.unsubscribe();
+  });
+});
+
+describe('transportFeed, `metrics` messages', () => {
+  /** The feed's events (the connection state left out) once `n` have come, after `publish` ran. */
+  async function eventsOf(publish: (t: MemoryTransport) => Promise<void>, n: number): Promise<FeedEvent[]> {
+    const transport = new MemoryTransport();
+    const events: FeedEvent[] = [];
+    const sub = transportFeed(transport).events$.subscribe((e) => {
+      if (e.kind !== 'state') events.push(e);
+    });
+    await publish(transport);
+    await until(() => events.length >= n, `${n} events`);
+    await new Promise((r) => setTimeout(r, 20)); // and no more
+    sub.unsubscribe();
+    await transport.close();
+    return events;
+  }
+  const rec = (i: number): MetricRecord => ({ id: `b-${i}`, y_true: i, y_pred: i * 2, absolute_error: i });
+
+  it('gives one record event per record of a batch, in order, from envelopes and from bytes', async () => {
+    const first = Array.from({ length: 500 }, (_, i) => rec(i));
+    const second = [rec(500), { ...rec(501), id: 1669147134.196809 }];
+    const events = await eventsOf(async (t) => {
+      await t.publish(METRICS, { id: 'b-0', body: first });
+      await t.publishRaw(METRICS, encodeEnvelope({ id: 'b-500', body: second }));
+    }, 502);
+    assert.deepEqual(
+      events,
+      [...first, ...second].map((record) => ({ kind: 'record', record })),
+    );
+  });
+
+  it('still reads the older one-record body, with the envelope id', async () => {
+    const events = await eventsOf(async (t) => {
+      await t.publish(METRICS, { id: 'old-1', body: { y_true: 151, y_pred: 160.5, absolute_error: 9.5 } });
+      await t.publishRaw(
+        METRICS,
+        new TextEncoder().encode('{"id": 7, "body": {"y_true": 1, "y_pred": 2, "absolute_error": 1}}'),
+      );
+    }, 2);
+    assert.deepEqual(events, [
+      { kind: 'record', record: { id: 'old-1', y_true: 151, y_pred: 160.5, absolute_error: 9.5 } },
+      { kind: 'record', record: { id: 7, y_true: 1, y_pred: 2, absolute_error: 1 } },
+    ]);
+  });
+
+  it('gives one malformed event, and no record, for a batch with one bad record', async () => {
+    const bad = [rec(0), rec(1), { ...rec(2), y_pred: 'two' }, rec(3)];
+    const events = await eventsOf(async (t) => {
+      await t.publish(METRICS, { id: 'b-0', body: bad });
+      await t.publishRaw(METRICS, encodeEnvelope({ id: 'b-0', body: [rec(0), { ...rec(1), id: '' }] }));
+      await t.publish(METRICS, { id: 'b-0', body: [] });
+      await t.publish(METRICS, { id: 'ok', body: [rec(9)] });
+    }, 4);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['malformed', 'malformed', 'malformed', 'record'],
+    );
+    const reasons = events.flatMap((e) => (e.kind === 'malformed' ? [e.reason] : []));
+    assert.match(reasons[0] ?? '', /^metrics: body\[2\]\.y_pred must be a finite number, got a string/);
+    assert.match(reasons[1] ?? '', /^metrics: bad_body: body\[1\]: id must not be an empty string/);
+    assert.match(reasons[2] ?? '', /empty array/);
+    assert.ok(events.every((e) => e.kind !== 'malformed' || e.count === 1));
   });
 });
 

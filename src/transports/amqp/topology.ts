@@ -59,6 +59,12 @@ export function broadcastExchangeDeclaration(name: string): ExchangeDeclaration 
   return { exchange: name, type: 'fanout', options: { durable: true, autoDelete: false } };
 }
 
+/**
+ * Most bytes a broadcast subscriber's queue holds. A `metrics` message carries a batch of up to 500 records, so a
+ * cap in messages alone would let a stalled dashboard's queue grow to hundreds of MB on the broker.
+ */
+export const SUBSCRIBER_QUEUE_MAX_BYTES = 64 * 1024 * 1024;
+
 /** One broadcast subscriber's own queue: gone with its connection, oldest message dropped when full. */
 export function subscriberQueueDeclaration(maxLength: number): QueueDeclaration {
   return {
@@ -67,7 +73,11 @@ export function subscriberQueueDeclaration(maxLength: number): QueueDeclaration 
       durable: false,
       exclusive: true,
       autoDelete: true,
-      arguments: { 'x-max-length': maxLength, 'x-overflow': 'drop-head' },
+      arguments: {
+        'x-max-length': maxLength,
+        'x-max-length-bytes': SUBSCRIBER_QUEUE_MAX_BYTES,
+        'x-overflow': 'drop-head',
+      },
     },
   };
 }

@@ -29,7 +29,8 @@ export interface MemoryTransportOptions {
   readonly capacity?: number;
   /**
    * Messages a broadcast subscriber holds before its oldest is dropped (a slow dashboard never slows the pipeline).
-   * @default 10_000
+   * A `metrics` message carries up to 500 records, so 1,000 messages bound a stalled dashboard's backlog.
+   * @default 1_000
    */
   readonly broadcastCapacity?: number;
 }
@@ -37,7 +38,7 @@ export interface MemoryTransportOptions {
 /** One settled promise for every message taken at once: no allocation per publish. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
-export const MEMORY_DEFAULTS = { capacity: 10_000, broadcastCapacity: 10_000 } as const;
+export const MEMORY_DEFAULTS = { capacity: 10_000, broadcastCapacity: 1_000 } as const;
 
 const NON_FINITE = /"\\u0000non-finite:(NaN|Infinity|-Infinity)"/g;
 
