@@ -15,6 +15,7 @@
  * rows arrive once the disk recovers; meanwhile consumption pauses when prefetch is exhausted.
  */
 import { Observable } from 'rxjs';
+import { burstClock } from '../core/burstClock.js';
 import { combineById, type JoinEvent } from '../core/combineById.js';
 import { finiteNumber } from '../core/codec.js';
 import { idKey, type MetricRecord, type RecordId } from '../core/envelope.js';
@@ -227,6 +228,7 @@ export function metricService(
       {
         maxPending: options.maxPending ?? 2 * prefetch,
         ttlMs,
+        arrivalClock: burstClock(),
         ...(options.alreadyJoined ? { alreadyJoined: options.alreadyJoined } : {}),
       },
     ).subscribe({

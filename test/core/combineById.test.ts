@@ -177,6 +177,21 @@ describe('combineById', () => {
     });
   });
 
+  it('times arrivals by arrivalClock when one is given', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      // Every arrival is stamped 0: an item arriving at frame 5 with a TTL of 3 is already overdue.
+      const left = cold('  -----a-|');
+      const right = cold(' -------|');
+      const expected = '   -----x-|';
+      expectObservable(combineById(left, right, byLetter, { ttlMs: 3, arrivalClock: () => 0 })).toBe(
+        expected,
+        {
+          x: unmatched('a', 'ttl', 0),
+        },
+      );
+    });
+  });
+
   it('waits in several timers for a TTL longer than a Node timer can wait, still expiring on time', () => {
     const ts = testScheduler();
     const scheduler = new CountingScheduler(ts);

@@ -228,7 +228,7 @@ describe('memory transport specifics', () => {
       prefetch,
       inFlight: 0,
       alive: true,
-      held: new Set(),
+      held: [],
       deliver: (m) => got.push(m),
     });
 

@@ -129,6 +129,7 @@ export class MemoryTransport implements Transport {
       messageId: String(envelope.id),
       deadLetterReason: undefined,
       deliveryCount: 1,
+      holder: undefined,
     };
     if (topic.kind === 'broadcast') {
       this.broadcast(topic, message);
@@ -175,6 +176,7 @@ export class MemoryTransport implements Transport {
       messageId,
       deadLetterReason: reason,
       deliveryCount: 1,
+      holder: undefined,
     });
   }
 
@@ -202,6 +204,7 @@ export class MemoryTransport implements Transport {
       messageId,
       deadLetterReason: undefined,
       deliveryCount: 1,
+      holder: undefined,
     };
     if (topic.kind === 'broadcast') {
       this.broadcast(topic, message);
@@ -232,7 +235,7 @@ export class MemoryTransport implements Transport {
         prefetch,
         inFlight: 0,
         alive: true,
-        held: new Set(),
+        held: [],
         deliver: (message) =>
           subscriber.next(
             new MemoryDelivery(topicName, message, queue, consumer, this, message.deliveryCount),
