@@ -39,7 +39,6 @@ const pass = <T>(value: T): Check<T> => ({ ok: true, value });
 const refuse = <T>(reason: string): Check<T> => ({ ok: false, reason });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const encoder = new TextEncoder();
 
 const describe = (v: unknown): string => {
   if (v === null) return 'null';
@@ -184,10 +183,30 @@ export function decodeEnvelope<B>(
  * (non-finite numbers would silently become `null`): publishing such a record is a bug in the caller.
  */
 export function encodeEnvelope<B>(envelope: Envelope<B>): Uint8Array {
-  // A plain walk, then JSON.stringify without a replacer: a replacer function halves stringify's speed.
   assertFinite(envelope.id);
-  assertFinite(envelope.body);
-  return encoder.encode(JSON.stringify({ id: envelope.id, body: envelope.body }));
+  const body: unknown = envelope.body;
+  const json = typeof body === 'object' && body !== null ? encodedBodies.get(body) : undefined;
+  // Buffer.from rather than TextEncoder: it slices a shared pool instead of allocating a buffer per message,
+  // and took the encoding of a features message from 3.3 to 1.8 µs (0.5 µs with a pre-encoded body).
+  if (json !== undefined) return Buffer.from(`{"id":${JSON.stringify(envelope.id)},"body":${json}}`);
+  // A plain walk, then JSON.stringify without a replacer: a replacer function halves stringify's speed.
+  assertFinite(body);
+  return Buffer.from(JSON.stringify({ id: envelope.id, body }));
+}
+
+/** JSON of bodies sent again and again (the data set's rows), by identity: see `preEncodeBody`. */
+const encodedBodies = new WeakMap<object, string>();
+
+/**
+ * Encodes `body` once, for every envelope that will carry this same object (the features service sends each row
+ * of its data set many times): turning ten floats into their shortest decimal strings was most of a features
+ * message's cost. The body is frozen, so what is sent can never drift from what was encoded. Throws a
+ * `RangeError` for a non-finite number, as `encodeEnvelope` would.
+ */
+export function preEncodeBody(body: object): void {
+  assertFinite(body);
+  Object.freeze(body);
+  encodedBodies.set(body, JSON.stringify(body));
 }
 
 function assertFinite(v: unknown): void {

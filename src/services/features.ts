@@ -7,6 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Observable } from 'rxjs';
+import { preEncodeBody } from '../core/codec.js';
 import type { Envelope } from '../core/envelope.js';
 import { rowForSequence } from '../core/random.js';
 import { Deque } from '../core/deque.js';
@@ -83,6 +84,14 @@ export function featuresService(
   const start = options.startSequence ?? 0;
   if (rows.X.length === 0 || rows.X.length !== rows.y.length)
     throw new RangeError(`features needs at least one row and one target per row; got ${rows.X.length} rows`);
+  // Each row is sent many times: encode it once (a row JSON cannot carry is left to fail when it is sent).
+  for (const x of rows.X) {
+    try {
+      preEncodeBody(x);
+    } catch {
+      // not encodable: publishing it reports the error
+    }
+  }
 
   return new Observable<ServiceEvent>((subscriber) => {
     const runId = options.runId ?? newRunId();

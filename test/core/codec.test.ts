@@ -11,6 +11,7 @@ import {
   finiteNumber,
   metricBatchBody,
   metricBody,
+  preEncodeBody,
   type BodyValidator,
   type DecodeErrorCode,
   type EnvelopeBodyValidator,
@@ -304,6 +305,25 @@ describe('codec', () => {
         assert.throws(() => encodeEnvelope({ id: bad, body: 1 }), RangeError);
         assert.throws(() => encodeEnvelope({ id: 'a', body: { y_true: 1, y_pred: bad } }), RangeError);
       }
+    });
+
+    it('sends a pre-encoded body exactly as it would have encoded it, and freezes it', () => {
+      const row = [0.0380759064334241, -0.0442234984244464, 1e-7, 2];
+      const expected = JSON.stringify({ id: 'run-"7"', body: row });
+      preEncodeBody(row);
+      assert.ok(Object.isFrozen(row), 'a pre-encoded body can no longer change under its JSON');
+      assert.equal(text(encodeEnvelope({ id: 'run-"7"', body: row })), expected);
+      assert.equal(text(encodeEnvelope({ id: 17, body: row })), JSON.stringify({ id: 17, body: row }));
+      // Another array with equal contents is encoded the ordinary way, with the same result.
+      assert.equal(text(encodeEnvelope({ id: 'run-"7"', body: [...row] })), expected);
+      assert.throws(() => encodeEnvelope({ id: NaN, body: row }), RangeError, 'the id is still checked');
+    });
+
+    it('refuses to pre-encode a body JSON cannot carry', () => {
+      const row = [1, NaN];
+      assert.throws(() => preEncodeBody(row), RangeError);
+      assert.equal(Object.isFrozen(row), false);
+      assert.throws(() => encodeEnvelope({ id: 'a', body: row }), RangeError);
     });
   });
 });

@@ -66,7 +66,13 @@ export interface NatsTransportOptions {
   readonly maxReconnectDelayMs?: number;
   /** Random delay added to every reconnect attempt, so that restarted services do not stampede. @default 500 */
   readonly reconnectJitterMs?: number;
-  /** Core publishes written between two flushes (round trips to the server that give back-pressure). @default 512 */
+  /**
+   * Core publishes written between two flushes (round trips to the server that give back-pressure). At 512 a fast
+   * producer waited on a round trip so often that it wrote its messages to the socket one by one: 4,096 took the
+   * four-process core pipeline from 21,000 to 31,000 records/s. At most about twice this many messages are
+   * unconfirmed at any time, which is also what a dropped connection may lose (core NATS is at-most-once).
+   * @default 4_096
+   */
   readonly flushEvery?: number;
   /**
    * Bytes a core subscription (core mode, broadcast topics) buffers beyond its prefetch before it drops
@@ -133,7 +139,7 @@ export const NATS_DEFAULTS = {
   reconnectDelayMs: 250,
   maxReconnectDelayMs: 5_000,
   reconnectJitterMs: 500,
-  flushEvery: 512,
+  flushEvery: 4_096,
   slowConsumerBufferBytes: 64 * 1024 * 1024,
   closeTimeoutMs: 10_000,
 } as const;
