@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { audit } from './support/audit.js';
-import { auditResult, recordResult } from './support/results.js';
+import { assertNothingDeadLettered, audit } from './support/audit.js';
+import { killMidRun } from './support/killMidRun.js';
+import { recordAudit } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
 
 const RECORDS = 20_000;
@@ -19,18 +20,11 @@ overEachTransport('kill -9 of metric mid-run', ['amqp', 'nats'], (s) => {
       const p = await s.pipeline(t, { records: RECORDS });
       if (!p) return;
       await p.startAll();
-      await p.rows(RECORDS * 0.3);
-      t.diagnostic(`killing metric at ${p.seconds()} s`);
-      await p.killAndRestart('metric');
-      await p.connected('metric');
+      await killMidRun(t, p, 'metric', 0.3);
       const a = await audit(p);
       assert.match(p.procs.run('metric').stderr, /resuming/, 'the restarted metric read the log it resumes');
-      assert.equal(
-        a.deadLettered + a.unmatched,
-        0,
-        `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`,
-      );
-      await recordResult(t, auditResult('1 kill -9 metric', s.transport, RECORDS, a, p.seconds()));
+      assertNothingDeadLettered(a);
+      await recordAudit(t, p, '1 kill -9 metric', a);
     },
   );
 });

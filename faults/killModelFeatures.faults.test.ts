@@ -9,8 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { audit } from './support/audit.js';
-import { auditResult, recordResult } from './support/results.js';
+import { assertNothingDeadLettered, audit } from './support/audit.js';
+import { killMidRun } from './support/killMidRun.js';
+import { recordAudit } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
 
 const RECORDS = 20_000;
@@ -23,17 +24,10 @@ overEachTransport('kill -9 of model or features mid-run', ['amqp', 'nats'], (s) 
       const p = await s.pipeline(t, { records: RECORDS });
       if (!p) return;
       await p.startAll();
-      await p.rows(RECORDS * 0.3);
-      t.diagnostic(`killing model at ${p.seconds()} s`);
-      await p.killAndRestart('model');
-      await p.connected('model');
+      await killMidRun(t, p, 'model', 0.3);
       const a = await audit(p);
-      assert.equal(
-        a.deadLettered + a.unmatched,
-        0,
-        `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`,
-      );
-      await recordResult(t, auditResult('2 kill -9 model', s.transport, RECORDS, a, p.seconds()));
+      assertNothingDeadLettered(a);
+      await recordAudit(t, p, '2 kill -9 model', a);
     },
   );
 
@@ -44,31 +38,15 @@ overEachTransport('kill -9 of model or features mid-run', ['amqp', 'nats'], (s) 
       const p = await s.pipeline(t, { records: RECORDS });
       if (!p) return;
       await p.startAll();
-      await p.rows(RECORDS * 0.3);
-      t.diagnostic(`killing features at ${p.seconds()} s`);
-      await p.killAndRestart('features');
+      await killMidRun(t, p, 'features', 0.3);
       const a = await audit(p);
       const resumed = /resuming run (\S+) at record (\d+) of (\d+)/.exec(p.procs.run('features').stderr);
       assert.ok(resumed, `the restarted features resumes its run\n${p.procs.report()}`);
       assert.equal(resumed[1], p.runId);
       // Progress is saved every 200 ms, so it may lag the rows already logged: those are re-sent under their ids.
       assert.ok(Number(resumed[2]) > 0, `it continues its run rather than starting over (${resumed[2]})`);
-      assert.equal(
-        a.deadLettered + a.unmatched,
-        0,
-        `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`,
-      );
-      await recordResult(
-        t,
-        auditResult(
-          '2 kill -9 features',
-          s.transport,
-          RECORDS,
-          a,
-          p.seconds(),
-          `resumed at record ${resumed[2]}`,
-        ),
-      );
+      assertNothingDeadLettered(a);
+      await recordAudit(t, p, '2 kill -9 features', a, `resumed at record ${resumed[2]}`);
     },
   );
 });

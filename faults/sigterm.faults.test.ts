@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { audit } from './support/audit.js';
+import { assertNothingDeadLettered, audit } from './support/audit.js';
 import type { PipelineService } from './support/pipeline.js';
-import { auditResult, recordResult } from './support/results.js';
+import { recordAudit } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
 
 const RECORDS = 20_000;
@@ -48,23 +48,9 @@ overEachTransport('SIGTERM to each service mid-run', ['amqp', 'nats'], (s) => {
         if (name !== 'plot') await p.connected(name);
       }
       const a = await audit(p);
-      assert.equal(
-        a.deadLettered + a.unmatched,
-        0,
-        `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`,
-      );
+      assertNothingDeadLettered(a);
       assert.match(p.procs.runs('features')[1]?.stderr ?? '', /resuming run/, 'features continued its run');
-      await recordResult(
-        t,
-        auditResult(
-          '4 SIGTERM each service',
-          s.transport,
-          RECORDS,
-          a,
-          p.seconds(),
-          `stops took ${took.join(', ')}`,
-        ),
-      );
+      await recordAudit(t, p, '4 SIGTERM each service', a, `stops took ${took.join(', ')}`);
     },
   );
 });

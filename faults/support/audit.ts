@@ -121,6 +121,11 @@ export async function audit(p: Pipeline, options: AuditOptions = {}): Promise<Au
   return { ledger, backlog, deadLettered, unmatched, reasons, duplicatesAbsorbed };
 }
 
+/** The check of every scenario whose records all have a partner: nothing dead-lettered, unmatched or not. */
+export function assertNothingDeadLettered(a: Audit): void {
+  assert.equal(a.deadLettered + a.unmatched, 0, `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`);
+}
+
 /** Dead letters by code, summed over every run of the services, from the summaries they print on exit. */
 export function deadLetterCounts(
   p: Pipeline,

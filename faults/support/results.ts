@@ -5,6 +5,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import type { Audit } from './audit.js';
+import type { Pipeline } from './pipeline.js';
 import type { FaultTransport } from './rig.js';
 
 export interface ScenarioResult {
@@ -58,4 +59,15 @@ export function auditResult(
     seconds,
     ...(text ? { note: text } : {}),
   };
+}
+
+/** Records run `p`, whose books `audit` balanced: sent is what features sent, seconds the time so far. */
+export function recordAudit(
+  t: TestContext,
+  p: Pipeline,
+  scenario: string,
+  a: Audit,
+  note?: string,
+): Promise<void> {
+  return recordResult(t, auditResult(scenario, p.rig.transport, p.options.records, a, p.seconds(), note));
 }

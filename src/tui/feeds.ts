@@ -136,8 +136,9 @@ export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): 
       () => 0,
     );
   const events$ = defer(async () => {
-    // The plot module brings the PNG renderer along: loaded only when the log is the source.
-    const { createMetricLogReader } = await import('../services/plot.js');
+    // Loaded only when the log is the source. The reader's module stays clear of the PNG renderer (the plot
+    // module brings it along), so the dashboard never loads that.
+    const { createMetricLogReader } = await import('../services/metricLogReader.js');
     return { reader: createMetricLogReader(csvFile), backlogBytes: await sizeNow() };
   }).pipe(
     switchMap(({ reader, backlogBytes }) => {

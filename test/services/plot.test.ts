@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import type { MetricRecord } from '../../src/core/envelope.js';
-import { createMetricLogReader, createPlotter, plotService } from '../../src/services/plot.js';
+import { createPlotter, plotService } from '../../src/services/plot.js';
 
 const HEADER = `${METRIC_CSV_HEADER}\n`;
 const row = (id: MetricRecord['id'], error: number): string =>
@@ -110,33 +110,6 @@ describe('plot service', () => {
       rendered: true,
     });
     assert.equal(plotter.state().stats.max, 12.27012342398);
-  });
-
-  it('decodes UTF-8 characters split between reads', async () => {
-    const { csvFile } = await files();
-    const reader = createMetricLogReader(csvFile);
-    const bytes = Buffer.from(HEADER + row('ключ-😀', 1));
-    const cut = bytes.indexOf(Buffer.from('😀')) + 2; // inside the 4-byte sequence
-    await writeFile(csvFile, bytes.subarray(0, cut));
-    assert.deepEqual((await reader.read()).records, []);
-    await appendFile(csvFile, bytes.subarray(cut));
-    assert.deepEqual((await reader.read()).records, [
-      { id: 'ключ-😀', y_true: 100, y_pred: 101, absolute_error: 1 },
-    ]);
-  });
-
-  it('decodes rows split across many small reads (maxBytesPerTick)', async () => {
-    const { csvFile } = await files();
-    const reader = createMetricLogReader(csvFile, 7);
-    const ids = ['é', 'Ω', '"q,"', 'line\nbreak', '17', 17];
-    await writeFile(csvFile, HEADER + ids.map((id, i) => row(id, i)).join(''));
-    const records: MetricRecord[] = [];
-    for (let i = 0; i < 100 && reader.offset < (await readFile(csvFile)).length; i++)
-      records.push(...(await reader.read()).records);
-    assert.deepEqual(
-      records.map((r) => r.id),
-      ids,
-    );
   });
 
   it('starts over when the log is truncated', async () => {
