@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPlotter, type PlotterOptions } from '../services/plot.js';
 import type { LogLevel } from '../transports/createTransport.js';
+import { lowerPriority } from './lowerPriority.js';
 import { plotLoop } from './plotLoop.js';
 
 export interface PlotWorkerData {
@@ -18,6 +19,7 @@ export type PlotWorkerMessage = { kind: 'log'; level: LogLevel; message: string 
 const port = parentPort;
 if (port) {
   const data = workerData as PlotWorkerData;
+  lowerPriority('thread');
   const post = (m: PlotWorkerMessage): void => port.postMessage(m);
   const log = (level: LogLevel, message: string): void => post({ kind: 'log', level, message });
   const plotter = createPlotter(data.plotter);

@@ -22,6 +22,7 @@ import {
   withEnv,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
+import { lowerPriority } from '../lowerPriority.js';
 import { lazyPlotter, plotLoop } from '../plotLoop.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { runService } from '../runService.js';
@@ -170,6 +171,8 @@ export const plotCommand = command(
     const paths = await outputPaths(args);
     const terminal = new Terminal();
     const plotter = lazyPlotter({ csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins });
+    // Best-effort renders run after the services that share the machine (see lowerPriority).
+    lowerPriority('process');
     terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
     const loop = plotLoop(plotter, args.plotInterval, terminal.log);
     const stop = stopOnSignals().signal;
