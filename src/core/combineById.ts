@@ -1,6 +1,7 @@
 /**
  * The keyed join of the metric service: pairs each y_true delivery with the y_pred delivery of the same id.
  */
+import { RecentKeys } from './recentKeys.js';
 import { Observable, asyncScheduler, type Observer, type SchedulerLike, type Subscription } from 'rxjs';
 
 export type Side = 'left' | 'right';
@@ -110,37 +111,6 @@ class ArrivalList<T> {
 
   clear(): void {
     this.head = this.tail = null;
-  }
-}
-
-/**
- * A set that remembers at least the last `capacity` keys and at most twice as many: two generations of Sets,
- * the older dropped whole when the newer fills. No key is ever deleted one by one, which keeps V8's hash sets
- * free of tombstones (a ring of single deletions showed as the top entry of the pipeline's profile).
- */
-class RecentKeys {
-  private current = new Set<string>();
-  private previous = new Set<string>();
-
-  constructor(private readonly capacity: number) {}
-
-  has(key: string): boolean {
-    return this.current.has(key) || this.previous.has(key);
-  }
-
-  /** Adds a key; adding one already known is harmless (the caller has just asked `has`). */
-  add(key: string): void {
-    if (this.capacity === 0) return;
-    if (this.current.size >= this.capacity) {
-      this.previous = this.current;
-      this.current = new Set();
-    }
-    this.current.add(key);
-  }
-
-  clear(): void {
-    this.current.clear();
-    this.previous.clear();
   }
 }
 
