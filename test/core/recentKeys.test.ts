@@ -47,3 +47,17 @@ describe('RecentKeys', () => {
     assert.equal(keys.has('17'), false);
   });
 });
+
+describe('RecentKeys, hash collisions', () => {
+  it('keeps apart different keys whose hashes collide, and takes a known key again without harm', () => {
+    // FNV-1a collisions found by brute force would be fragile to keep here; instead, many keys that share
+    // long prefixes and suffixes crowd the same probe runs, and every one must still be told apart.
+    const keys = new RecentKeys(1_000_000);
+    const all: string[] = [];
+    for (let i = 0; i < 200_000; i++) all.push(`${i % 7}-x-${i}-y-${i % 13}`);
+    for (const k of all) keys.add(k);
+    for (const k of all) keys.add(k); // again: no growth, no duplicates
+    for (const k of all) assert.ok(keys.has(k), k);
+    for (let i = 200_000; i < 210_000; i++) assert.equal(keys.has(`${i % 7}-x-${i}-y-${i % 13}`), false);
+  });
+});
