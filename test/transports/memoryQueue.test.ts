@@ -175,6 +175,26 @@ describe('memory transport specifics', () => {
     await t.close();
   });
 
+  it('ignores a settlement of an earlier delivery once the message has been delivered again', async () => {
+    const t = new MemoryTransport();
+    const topic = queueTopic('m.stale');
+    await t.publish(topic, { id: 1, body: 1 });
+    const c = collect(t.consume(topic, { prefetch: 1 }));
+    const first = c.got[0] as Delivery;
+    first.nack();
+    await new Promise((r) => setImmediate(r));
+    const second = c.got[1] as Delivery;
+    assert.equal(second.deliveryCount, 2);
+    first.ack(); // stale: must not settle the second delivery
+    first.nack();
+    assert.equal(t.depth(topic), 1, 'still held by the second delivery');
+    second.ack();
+    assert.equal(t.depth(topic), 0);
+    assert.equal(c.got.length, 2, 'the stale nack redelivered nothing');
+    c.sub.unsubscribe();
+    await t.close();
+  });
+
   it('redelivers a nacked message on a later turn, so an always-failing consumer cannot starve the event loop', async () => {
     const t = new MemoryTransport();
     const topic = queueTopic('m.nack');

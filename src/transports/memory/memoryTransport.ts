@@ -83,14 +83,18 @@ class MemoryDelivery implements Delivery {
   get deadLetterReason(): string | undefined {
     return this.message.deadLetterReason;
   }
+  /** A delivery of an earlier attempt (the message was nacked, then delivered again) settles nothing. */
+  private get current(): boolean {
+    return this.deliveryCount === this.message.deliveryCount;
+  }
   ack(): void {
-    this.queue.settle(this.consumer, this.message, false);
+    if (this.current) this.queue.settle(this.consumer, this.message, false);
   }
   nack(): void {
-    this.queue.settle(this.consumer, this.message, true);
+    if (this.current) this.queue.settle(this.consumer, this.message, true);
   }
   async deadLetter(reason: string): Promise<void> {
-    if (!this.consumer.alive) return;
+    if (!this.consumer.alive || !this.current) return;
     this.transport.storeDeadLetter(this.topic, this.data, this.message.messageId, reason);
     this.ack();
     return Promise.resolve();
