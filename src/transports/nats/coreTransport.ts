@@ -14,13 +14,16 @@
 import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
 import type { Envelope } from '../../core/envelope.js';
-import { deadLetterTopicName, type Topic } from '../../core/topics.js';
+import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE, type Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
 import { checkSize, type NatsContext } from './context.js';
+import { capturingStreams, capturingStreamsWarning } from './capturingStreams.js';
 import { CorePublisher } from './corePublisher.js';
 import { coreSubscribe } from './coreSubscription.js';
 import { deadLetterHeaders } from './deadLetter.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
+
+const PIPELINE_QUEUE_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
 
 export class CoreTransport implements Transport {
   readonly name = 'nats-core';
@@ -30,6 +33,18 @@ export class CoreTransport implements Transport {
   constructor(private readonly ctx: NatsContext) {
     this.state$ = ctx.conn.state$;
     this.core = new CorePublisher(ctx);
+    void this.warnAboutCapturingStreams();
+  }
+
+  /** Once, on the first connection: see capturingStreams.ts. */
+  private async warnAboutCapturingStreams(): Promise<void> {
+    try {
+      const nc = await this.ctx.conn.connected();
+      const found = await capturingStreams(nc, PIPELINE_QUEUE_TOPICS);
+      if (found.length > 0) this.ctx.log('warn', capturingStreamsWarning(found));
+    } catch {
+      // closed before it connected: nothing to warn about
+    }
   }
 
   publish<B>(topic: Topic, envelope: Envelope<B>): Promise<void> {
