@@ -4,20 +4,23 @@
  *
  * - RabbitMQ: the bench takes the same lock as the end-to-end tests that use the real queues (so the two wait for
  *   each other instead of stealing each other's messages), and deletes the queues before and after.
- * - NATS: the same lock (one lock for the real names on any broker), and the streams of the real topics are purged
- *   before and after.
+ * - NATS: the same lock (one lock for the real names on any broker), and the streams of the real topics are
+ *   deleted before and after (see `withRealTopics`).
  */
 import { connect, type NatsConnection } from 'nats';
-import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { deadLetterTopicName } from '../../src/core/topics.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/index.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { brokerReachable } from '../../test/support/brokers.js';
-import { checkQueues, lockRealQueues, resetRealQueues } from '../../test/support/realQueues.js';
+import {
+  checkQueues,
+  lockRealQueues,
+  resetRealQueues,
+  resetRealStreams,
+} from '../../test/support/realQueues.js';
 import { deleteTopics } from '../../test/transports/amqpBroker.js';
 import { AMQP_URL, NATS_URL } from './launch.js';
 import type { BrokerTransport } from './options.js';
-
-const REAL_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
 
 /** Why the broker of `t` cannot be used (printed loudly), or undefined when it answers. */
 export async function unreachable(t: BrokerTransport): Promise<string | undefined> {
@@ -37,29 +40,21 @@ async function withNats<T>(use: (nc: NatsConnection) => Promise<T>): Promise<T> 
   }
 }
 
-/** Empties the JetStream streams of the real topics and of their dead letters; missing streams are fine. */
-async function purgeNatsStreams(): Promise<void> {
-  await withNats(async (nc) => {
-    const jsm = await nc.jetstreamManager();
-    for (const topic of REAL_TOPICS)
-      for (const kind of ['queue', 'deadLetter'] as const)
-        await jsm.streams.purge(streamName(NATS_DEFAULTS.streamPrefix, topic, kind)).catch(() => undefined);
-  });
-}
-
 /**
- * Runs `use` with the real topics of `t`'s broker to itself, emptied before and after (core NATS keeps nothing,
- * but its JetStream twins are purged anyway: a stream on the subject would otherwise store what core publishes).
+ * Runs `use` with the real topics of `t`'s broker to itself, emptied before and after. For NATS the real streams
+ * are deleted, not purged: a stream on a subject stores what core NATS publishes there too, so a core run beside
+ * leftover streams would make the server write every message to disk (and measure that). JetStream runs create
+ * their streams again as they start.
  */
 export async function withRealTopics<T>(t: BrokerTransport, use: () => Promise<T>): Promise<T> {
   const release = await lockRealQueues();
   if (t !== 'amqp') {
     try {
-      await purgeNatsStreams();
+      await resetRealStreams(NATS_URL);
       try {
         return await use();
       } finally {
-        await purgeNatsStreams();
+        await resetRealStreams(NATS_URL);
       }
     } finally {
       await release();
