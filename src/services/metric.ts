@@ -91,6 +91,7 @@ export function metricService(
     // because the first one's channel died, so the copy holds the live delivery: settle both with the record.
     const copies = new Map<string, Delivery[]>();
     const settleCopies = (key: string, settle: (d: Delivery) => void): void => {
+      if (copies.size === 0) return; // the usual case: no lookup per record
       const held = copies.get(key);
       if (held === undefined) return;
       copies.delete(key);
