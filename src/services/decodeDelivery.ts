@@ -10,6 +10,7 @@ import {
   type BodyValidator,
   type DecodeResult,
 } from '../core/codec.js';
+import type { Envelope } from '../core/envelope.js';
 import type { Delivery } from '../core/transport.js';
 
 export function decodeDelivery<B>(
@@ -23,5 +24,8 @@ export function decodeDelivery<B>(
   if (!id.ok) return { ok: false, error: new DecodeError('bad_id', id.reason) };
   const body = validateBody(envelope.body);
   if (!body.ok) return { ok: false, error: new DecodeError('bad_body', body.reason) };
-  return { ok: true, value: { id: id.value, body: body.value } };
+  // The checked values are the envelope's own (validators return what they were given): no copy per message.
+  const value =
+    id.value === envelope.id && body.value === envelope.body ? (envelope as Envelope<B>) : undefined;
+  return { ok: true, value: value ?? { id: id.value, body: body.value } };
 }
