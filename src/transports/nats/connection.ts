@@ -163,6 +163,12 @@ export class ManagedConnection {
           this.log('warn', `disconnected from ${data}; reconnecting`);
           this.setState('reconnecting');
         } else if (s.type === Events.Reconnect) {
+          // nats.js completes a dial that was under way when close() was called: a socket opens after the
+          // connection is closed, and would keep the process alive. Close that socket.
+          if (this.shuttingDown || nc.isClosed()) {
+            closeLateSocket(nc);
+            continue;
+          }
           this.reconnectAttempt = 0;
           this.log('info', `reconnected to ${data}`);
           this.setState('connected');
@@ -215,6 +221,16 @@ export class ManagedConnection {
       maxPingOut: 3,
     };
   }
+}
+
+/**
+ * Closes the socket under a nats.js connection that is already closed (see the Reconnect status above). The
+ * socket is not in nats.js's types: reached through its protocol handler, when it is there.
+ */
+function closeLateSocket(nc: NatsConnection): void {
+  const transport = (nc as unknown as { protocol?: { transport?: { close?: () => Promise<void> } } }).protocol
+    ?.transport;
+  void transport?.close?.().catch(() => undefined);
 }
 
 /** `p`, or a rejection after `ms`. */
