@@ -59,6 +59,14 @@ function encodeStored(envelope: Envelope<unknown>): Uint8Array {
   }
 }
 
+/** A message as first published: delivered to no one yet. Every message is made here, all of one shape. */
+const storedMessage = (
+  envelope: Envelope<unknown> | undefined,
+  data: Uint8Array | undefined,
+  messageId: string | undefined,
+  deadLetterReason: string | undefined,
+): StoredMessage => ({ envelope, data, messageId, deadLetterReason, deliveryCount: 1, holder: undefined });
+
 class MemoryDelivery implements Delivery {
   constructor(
     readonly topic: string,
@@ -127,14 +135,7 @@ export class MemoryTransport implements Transport {
 
   tryPublish<B>(topic: Topic, envelope: Envelope<B>): boolean {
     if (this.closed) return false;
-    const message: StoredMessage = {
-      envelope,
-      data: undefined,
-      messageId: String(envelope.id),
-      deadLetterReason: undefined,
-      deliveryCount: 1,
-      holder: undefined,
-    };
+    const message = storedMessage(envelope, undefined, String(envelope.id), undefined);
     if (topic.kind === 'broadcast') {
       this.broadcast(topic, message);
       return true;
@@ -174,14 +175,7 @@ export class MemoryTransport implements Transport {
   /** Called by a delivery: dead letters are kept without limit, so dead-lettering can never block. */
   storeDeadLetter(topic: string, data: Uint8Array, messageId: string | undefined, reason: string): void {
     const name = deadLetterTopicName(topic);
-    void this.queue(name, Infinity).offer({
-      envelope: undefined,
-      data,
-      messageId,
-      deadLetterReason: reason,
-      deliveryCount: 1,
-      holder: undefined,
-    });
+    void this.queue(name, Infinity).offer(storedMessage(undefined, data, messageId, reason));
   }
 
   close(): Promise<void> {
@@ -202,14 +196,7 @@ export class MemoryTransport implements Transport {
     messageId: string | undefined,
   ): Promise<void> {
     if (this.closed) return Promise.reject(new TransportClosedError(this.name));
-    const message: StoredMessage = {
-      envelope,
-      data,
-      messageId,
-      deadLetterReason: undefined,
-      deliveryCount: 1,
-      holder: undefined,
-    };
+    const message = storedMessage(envelope, data, messageId, undefined);
     if (topic.kind === 'broadcast') {
       this.broadcast(topic, message);
       return RESOLVED;
