@@ -11,7 +11,7 @@
 import { connect as amqpConnect } from 'amqplib';
 import { connect } from 'nats';
 import { DEAD_LETTER_REASON_HEADER } from '../../src/transports/nats/index.js';
-import { FEATURES, Y_PRED, Y_TRUE, deadLetterTopicName, type Topic } from '../../src/core/topics.js';
+import { QUEUE_TOPICS, deadLetterTopicName, type Topic } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { createNatsTransport, NATS_DEFAULTS } from '../../src/transports/nats/index.js';
@@ -32,7 +32,7 @@ export const TRANSPORT_LABEL: Readonly<Record<FaultTransport, string>> = {
 };
 
 /** The queue topics of the pipeline, in the order features → model → metric. */
-export const PIPELINE_TOPICS: readonly Topic[] = [FEATURES, Y_TRUE, Y_PRED];
+export const PIPELINE_TOPICS: readonly Topic[] = QUEUE_TOPICS;
 
 /** Messages per topic: still queued, and dead-lettered. Core NATS stores neither (both undefined). */
 export interface Backlog {

@@ -26,6 +26,8 @@ export const FEATURES = queueTopic('features');
 export const Y_TRUE = queueTopic('y_true');
 /** Predictions, published by `model`, consumed by `metric`. */
 export const Y_PRED = queueTopic('y_pred');
+/** The work queues of the pipeline, the wire contract's three names. */
+export const QUEUE_TOPICS: readonly Topic[] = [FEATURES, Y_TRUE, Y_PRED];
 /** Every joined record, published by `metric`, for dashboards. */
 export const METRICS = broadcastTopic('metrics');
 /** Periodic status of each service (counters, join buffer, dead letters), for dashboards. */

@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type JetStreamManager } from 'nats';
-import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { deadLetterTopicName, QUEUE_TOPICS } from '../../src/core/topics.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { NATS_URL } from './brokers.js';
 import { deleteTopics, withRawChannel } from '../transports/amqpBroker.js';
 
-export const REAL_QUEUES: readonly string[] = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
+export const REAL_QUEUES: readonly string[] = QUEUE_TOPICS.map((t) => t.name);
 /** The real queues and their dead-letter queues. */
 export const REAL_QUEUES_AND_DEAD_LETTERS: readonly string[] = [
   ...REAL_QUEUES,

@@ -14,7 +14,7 @@
 import { publishEncoded } from '../publishEncoded.js';
 import type { Observable } from 'rxjs';
 import type { Envelope } from '../../core/envelope.js';
-import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE, type Topic } from '../../core/topics.js';
+import { deadLetterTopicName, QUEUE_TOPICS, type Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
 import { checkSize, type NatsContext } from './context.js';
 import { capturingStreams, capturingStreamsWarning } from './capturingStreams.js';
@@ -22,8 +22,6 @@ import { CorePublisher } from './corePublisher.js';
 import { coreSubscribe } from './coreSubscription.js';
 import { deadLetterHeaders } from './deadLetter.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
-
-const PIPELINE_QUEUE_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
 
 export class CoreTransport implements Transport {
   readonly name = 'nats-core';
@@ -40,7 +38,10 @@ export class CoreTransport implements Transport {
   private async warnAboutCapturingStreams(): Promise<void> {
     try {
       const nc = await this.ctx.conn.connected();
-      const found = await capturingStreams(nc, PIPELINE_QUEUE_TOPICS);
+      const found = await capturingStreams(
+        nc,
+        QUEUE_TOPICS.map((t) => t.name),
+      );
       if (found.length > 0) this.ctx.log('warn', capturingStreamsWarning(found));
     } catch {
       // closed before it connected: nothing to warn about
