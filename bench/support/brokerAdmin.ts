@@ -47,25 +47,14 @@ async function withNats<T>(use: (nc: NatsConnection) => Promise<T>): Promise<T> 
  * their streams again as they start.
  */
 export async function withRealTopics<T>(t: BrokerTransport, use: () => Promise<T>): Promise<T> {
+  const reset = t === 'amqp' ? (): Promise<void> => resetRealQueues() : () => resetRealStreams(NATS_URL);
   const release = await lockRealQueues();
-  if (t !== 'amqp') {
-    try {
-      await resetRealStreams(NATS_URL);
-      try {
-        return await use();
-      } finally {
-        await resetRealStreams(NATS_URL);
-      }
-    } finally {
-      await release();
-    }
-  }
   try {
-    await resetRealQueues();
+    await reset();
     try {
       return await use();
     } finally {
-      await resetRealQueues();
+      await reset();
     }
   } finally {
     await release();
