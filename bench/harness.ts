@@ -24,6 +24,7 @@ import { COMPILED, REPO_ROOT } from './support/launch.js';
 import type { BenchmarkName, BenchOptions } from './support/options.js';
 import { runPipeline } from './support/pipelineRun.js';
 import { formatReport, machineInfo, REPORT_SCHEMA, writeReport, type BenchReport } from './support/report.js';
+import { errorMessage } from '../src/core/errors.js';
 
 export interface BenchIo {
   /** Progress lines. @default stderr */
@@ -115,7 +116,7 @@ export async function runBench(options: BenchOptions, io: BenchIo = defaultIo): 
       try {
         profile = await profileMemoryRun(ctx, options.resultsDir);
       } catch (e) {
-        io.log(`profiling failed: ${e instanceof Error ? e.message : String(e)}`);
+        io.log(`profiling failed: ${errorMessage(e)}`);
       }
     }
   } finally {

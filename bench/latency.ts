@@ -19,6 +19,7 @@ import { sequenceOf } from './support/launch.js';
 import type { BenchTransport } from './support/options.js';
 import { runPipeline } from './support/pipelineRun.js';
 import { FULL_SCALE, specs } from './targets.js';
+import { errorMessage } from '../src/core/errors.js';
 
 const QUANTILES = ['p50', 'p99', 'max'] as const;
 
@@ -107,7 +108,7 @@ export async function latency(ctx: BenchContext): Promise<Figure[]> {
             `at most ${s.gapMs.toFixed(2)} ms early`,
         );
       } catch (e) {
-        const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+        const why = errorMessage(e).split('\n')[0] ?? '';
         ctx.log(`3 latency ${t} run ${run} failed: ${why}`);
         for (const q of QUANTILES) samples.add(specs.latency(t, q), NaN, `run ${run} failed: ${why}`);
       }

@@ -21,6 +21,7 @@ import { AMQP_URL, benchRunId, NATS_URL, transportArgs } from './support/launch.
 import { MemorySampler, readProcMemory } from './support/rss.js';
 import { sleep } from './support/time.js';
 import { FULL_SCALE, label, specs } from './targets.js';
+import { errorMessage } from '../src/core/errors.js';
 
 const JOIN_TTL_MS = 2_000;
 const PREFETCH = 2_000;
@@ -139,7 +140,7 @@ export async function metricMemory(ctx: BenchContext): Promise<Figure[]> {
         `4 metric memory run ${run}: peak ${r.peakMiB.toFixed(1)} MiB, growth ${r.growthMiB.toFixed(1)} MiB, ${dl}`,
       );
     } catch (e) {
-      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+      const message = errorMessage(e).split('\n')[0] ?? '';
       ctx.log(`4 metric memory run ${run} failed: ${message}`);
       samples.add(peakSpec, NaN, `run ${run} failed: ${message}`);
       samples.add(growthSpec, NaN);

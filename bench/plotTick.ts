@@ -52,7 +52,7 @@ export async function plotBench(ctx: BenchContext): Promise<Figure[]> {
   // Cold: the renderer's modules load on first use, as in the CLI (lazyPlotter). Once per process: one sample.
   const coldStart = performance.now();
   const { createPlotter } = await import('../src/services/plot.js');
-  const { renderPng } = await import('../src/services/renderPng.js');
+  const { renderPng } = await import('../src/files/renderPng.js');
   const { errorHistogramSpec } = await import('../src/core/plotSpec.js');
   const { ErrorHistogram } = await import('../src/core/histogram.js');
   const { RunningStats } = await import('../src/core/stats.js');

@@ -15,6 +15,7 @@ import { Samples, type Figure } from './support/figures.js';
 import { cliProgram, COMPILED } from './support/launch.js';
 import { nowMs } from './support/time.js';
 import { specs } from './targets.js';
+import { errorMessage } from '../src/core/errors.js';
 
 const ARGS = ['--transport=memory', '--interval', '0', '--count', '100000'];
 
@@ -46,7 +47,7 @@ export async function startup(ctx: BenchContext): Promise<Figure[]> {
       samples.add(spec, ms, COMPILED ? undefined : 'through tsx, which compiles on load: slower than dist/');
       ctx.log(`6 start-up run ${run}: ${ms.toFixed(0)} ms to the first row`);
     } catch (e) {
-      const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+      const why = errorMessage(e).split('\n')[0] ?? '';
       ctx.log(`6 start-up run ${run} failed: ${why}`);
       samples.add(spec, NaN, `run ${run} failed: ${why}`);
     }

@@ -12,9 +12,10 @@ import type { BenchTransport, BrokerTransport } from './support/options.js';
 import { runPipeline } from './support/pipelineRun.js';
 import { rawRun } from './support/rawPair.js';
 import { FULL_SCALE, MESSAGES_PER_RECORD, specs } from './targets.js';
+import { errorMessage } from '../src/core/errors.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+const errorText = (e: unknown): string => errorMessage(e).split('\n')[0] ?? '';
 
 /** Generous bounds: a run slower than `minRate` is broken, not slow. */
 const timeoutFor = (items: number, minRate: number): number => 60_000 + (items / minRate) * 1000;

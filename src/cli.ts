@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { main } from './cli/main.js';
+import { errorMessage } from './core/errors.js';
 
 /**
  * Once a command has finished, nothing it started should keep the process alive. Should a library leave a
@@ -18,6 +19,6 @@ main()
     }, EXIT_GRACE_MS).unref();
   })
   .catch((error: unknown) => {
-    process.stderr.write(`pipeline: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`pipeline: ${errorMessage(error)}\n`);
     process.exit(1);
   });

@@ -8,6 +8,7 @@
 import { connect } from 'amqplib';
 import { ConsumeCounter, parseRawArgs, payloads, printReport, type RawArgs } from './args.js';
 import { nowMs } from '../support/time.js';
+import { errorMessage } from '../../src/core/errors.js';
 
 async function consume(a: RawArgs): Promise<void> {
   const conn = await connect(a.url);
@@ -63,6 +64,6 @@ async function publish(a: RawArgs): Promise<void> {
 
 const args = parseRawArgs(process.argv.slice(2));
 (args.role === 'consume' ? consume(args) : publish(args)).catch((e: unknown) => {
-  process.stderr.write(`raw amqp ${args.role}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`raw amqp ${args.role}: ${errorMessage(e)}\n`);
   process.exit(1);
 });

@@ -10,6 +10,7 @@
 import { AckPolicy, connect, DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import { ConsumeCounter, parseRawArgs, payloads, printReport, type RawArgs } from './args.js';
 import { nowMs } from '../support/time.js';
+import { errorMessage } from '../../src/core/errors.js';
 
 const FLUSH_EVERY = 512;
 const DURABLE = 'raw';
@@ -91,6 +92,6 @@ const main = async (): Promise<void> => {
   }
 };
 main().catch((e: unknown) => {
-  process.stderr.write(`raw nats ${args.role}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`raw nats ${args.role}: ${errorMessage(e)}\n`);
   process.exit(1);
 });

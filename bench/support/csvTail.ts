@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { nowMs, sleep } from './time.js';
+import { toError } from '../../src/core/errors.js';
 
 export interface CsvTailOptions {
   /** Called for each complete data row (header excluded, without its line feed) when it is first seen. */
@@ -101,7 +102,7 @@ export class CsvTail {
       return;
     }
     this.reading = this.read()
-      .catch((e: unknown) => void (this.error ??= e instanceof Error ? e : new Error(String(e))))
+      .catch((e: unknown) => void (this.error ??= toError(e)))
       .finally(() => {
         this.reading = undefined;
         if (this.again) {

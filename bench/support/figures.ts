@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/core/errors.js';
 /**
  * A benchmark figure: the samples of its runs, their median, and how that median compares with its target. Pure.
  *
@@ -87,7 +88,7 @@ export function skipped(spec: FigureSpec, reason: string): Figure {
 }
 
 export function failed(spec: FigureSpec, error: unknown): Figure {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { ...spec, value: null, samples: [], status: 'failed', note: message.split('\n')[0] ?? message };
 }
 

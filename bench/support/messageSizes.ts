@@ -4,8 +4,8 @@
  */
 import { DEFAULT_DATASET, DEFAULT_MODEL } from '../../src/cli/paths.js';
 import { encodeEnvelope } from '../../src/core/codec.js';
-import { readDataset } from '../../src/services/readDataset.js';
-import { readModel } from '../../src/services/readModel.js';
+import { readDataset } from '../../src/files/readDataset.js';
+import { readModel } from '../../src/files/readModel.js';
 
 /** Bytes of a record's three messages, in publishing order: features, y_true, y_pred. */
 export async function pipelineMessageSizes(): Promise<readonly [number, number, number]> {

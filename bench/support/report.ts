@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/services/writeFileAtomic.js';
+import { writeFileAtomic } from '../../src/files/writeFileAtomic.js';
 import type { ProfileEntry } from './cpuProfile.js';
 import type { Figure } from './figures.js';
 import type { BenchOptions } from './options.js';

@@ -5,8 +5,8 @@
 import { interval, lastValueFrom, merge, tap, type Observable, type Subscription } from 'rxjs';
 import { STATUS } from '../core/topics.js';
 import type { ConnectionState, Transport } from '../core/transport.js';
-import { ServiceCounters, type CountersSnapshot } from '../services/serviceCounters.js';
-import type { ServiceEvent, ServiceName } from '../services/serviceEvents.js';
+import { ServiceCounters, type CountersSnapshot } from '../delivery/serviceCounters.js';
+import type { ServiceEvent, ServiceName } from '../delivery/serviceEvents.js';
 import { newRunId } from '../core/recordIds.js';
 import { retryLog } from './retryLog.js';
 import { statusLine, summary } from './statusText.js';

@@ -1,7 +1,7 @@
 /** Starts the plot service in a worker thread (see plotWorker.ts) and stops it with a last render. */
 import { Worker } from 'node:worker_threads';
 import type { PlotterOptions } from '../services/plot.js';
-import type { LogLevel } from '../transports/createTransport.js';
+import type { LogLevel } from '../core/log.js';
 import type { PlotWorkerData, PlotWorkerMessage } from './plotWorker.js';
 
 export function plotInWorker(

@@ -1,6 +1,6 @@
 /** Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal. */
 import type { PlotterOptions } from '../services/plot.js';
-import type { LogLevel } from '../transports/createTransport.js';
+import type { LogLevel } from '../core/log.js';
 
 export interface Tickable {
   tick(): Promise<unknown>;

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPlotter, type PlotterOptions } from '../services/plot.js';
-import type { LogLevel } from '../transports/createTransport.js';
+import type { LogLevel } from '../core/log.js';
 import { lowerPriority } from './lowerPriority.js';
 import { plotLoop } from './plotLoop.js';
 

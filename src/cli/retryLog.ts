@@ -14,8 +14,8 @@
  * // info  metric: working again after 7 retries
  * ```
  */
-import type { Logger } from '../transports/createTransport.js';
-import type { ServiceEvent } from '../services/serviceEvents.js';
+import type { Logger } from '../core/log.js';
+import type { ServiceEvent } from '../delivery/serviceEvents.js';
 
 export function retryLog(
   log: Logger,

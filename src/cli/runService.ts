@@ -4,10 +4,11 @@
  */
 import type { Observable } from 'rxjs';
 import type { Transport } from '../core/transport.js';
-import type { ServiceEvent, ServiceName } from '../services/serviceEvents.js';
+import type { ServiceEvent, ServiceName } from '../delivery/serviceEvents.js';
 import { monitor, stopOnSignals } from './lifecycle.js';
 import { openTransport, refuseLoneMemoryService, type TransportArgs } from './startup.js';
 import { Terminal } from './terminal.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface OneService {
   readonly name: ServiceName;
@@ -28,7 +29,7 @@ export async function runService(service: OneService): Promise<number> {
   try {
     await mon.run([await service.start(transport, stop.signal, terminal)]);
   } catch (e) {
-    terminal.log('error', `${service.name}: ${e instanceof Error ? e.message : String(e)}`);
+    terminal.log('error', `${service.name}: ${errorMessage(e)}`);
     code = 1;
   }
   await service.finish?.();

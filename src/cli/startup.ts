@@ -6,8 +6,8 @@ import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
 import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
-import { readDataset } from '../services/readDataset.js';
-import { readModel } from '../services/readModel.js';
+import { readDataset } from '../files/readDataset.js';
+import { readModel } from '../files/readModel.js';
 import type { Terminal } from './terminal.js';
 
 export interface TransportArgs {

@@ -3,7 +3,7 @@
  * it. Not a TTY: plain lines only, never an escape code.
  */
 import { redactText } from '../core/redact.js';
-import type { LogLevel } from '../transports/createTransport.js';
+import type { LogLevel } from '../core/log.js';
 import { fitWidth } from './statusText.js';
 
 export class Terminal {

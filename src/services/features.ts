@@ -14,7 +14,7 @@ import { Deque } from '../core/deque.js';
 import { newRunId, recordId } from '../core/recordIds.js';
 import { FEATURES, Y_TRUE, type Topic } from '../core/topics.js';
 import { TransportClosedError, type Transport } from '../core/transport.js';
-import type { ServiceEvent } from './serviceEvents.js';
+import type { ServiceEvent } from '../delivery/serviceEvents.js';
 
 export interface FeatureRows {
   readonly X: readonly (readonly number[])[];

@@ -4,7 +4,7 @@
  * process died are sent again under their old ids (and absorbed by id downstream), never under new ones.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { writeFileAtomic } from '../files/writeFileAtomic.js';
 
 export interface FeaturesState {
   readonly version: 1;

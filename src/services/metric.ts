@@ -23,11 +23,11 @@ import { formatMetricRow } from '../core/metricCsv.js';
 import { redactText } from '../core/redact.js';
 import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
-import type { CsvAppender } from './csvAppender.js';
-import { decodeDelivery } from './decodeDelivery.js';
-import { InFlight } from './inFlight.js';
-import { deadLetter } from './settle.js';
-import type { ServiceEvent } from './serviceEvents.js';
+import type { CsvAppender } from '../files/csvAppender.js';
+import { decodeDelivery } from '../delivery/decodeDelivery.js';
+import { InFlight } from '../delivery/inFlight.js';
+import { deadLetter } from '../delivery/settle.js';
+import type { ServiceEvent } from '../delivery/serviceEvents.js';
 
 export interface MetricServiceOptions {
   /** Deliveries outstanding per side; bounds the join buffer. @default 2_000 */

@@ -7,10 +7,10 @@ import type { Observable } from 'rxjs';
 import { featureVector } from '../core/codec.js';
 import { FEATURES, Y_PRED } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
-import { decodeDelivery } from './decodeDelivery.js';
-import { handleDeliveries } from './handleDeliveries.js';
-import type { ServiceEvent } from './serviceEvents.js';
-import { deadLetter, retryOrDeadLetter } from './settle.js';
+import { decodeDelivery } from '../delivery/decodeDelivery.js';
+import { handleDeliveries } from '../delivery/handleDeliveries.js';
+import type { ServiceEvent } from '../delivery/serviceEvents.js';
+import { deadLetter, retryOrDeadLetter } from '../delivery/settle.js';
 
 /** What the model service needs of a model: the loaded model file is data, and this is all it can do. */
 export interface Predictor {

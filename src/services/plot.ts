@@ -6,13 +6,14 @@ import { catchError, defer, exhaustMap, from, map, of, timer, type Observable } 
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { errorHistogramSpec } from '../core/plotSpec.js';
 import { RunningStats, type StatsSnapshot } from '../core/stats.js';
-import { createMetricLogReader, DEFAULT_MAX_BYTES_PER_TICK } from './metricLogReader.js';
-import { renderPng } from './renderPng.js';
-import { serialise } from './serialise.js';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { createMetricLogReader, DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
+import { renderPng } from '../files/renderPng.js';
+import { serialise } from '../core/serialise.js';
+import { writeFileAtomic } from '../files/writeFileAtomic.js';
+import { toError } from '../core/errors.js';
 
 // Part of the plotter's options (`maxBytesPerTick`), so it is exported with them.
-export { DEFAULT_MAX_BYTES_PER_TICK } from './metricLogReader.js';
+export { DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
 
 export interface PlotterOptions {
   /** The metric log to follow (`logs/metric_log.csv`). It need not exist yet. */
@@ -170,9 +171,7 @@ export function plotService(options: PlotServiceOptions): Observable<PlotTick> {
       exhaustMap(() =>
         from(plotter.tick()).pipe(
           map((result): PlotTick => ({ ok: true, ...result })),
-          catchError((e: unknown) =>
-            of<PlotTick>({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
-          ),
+          catchError((e: unknown) => of<PlotTick>({ ok: false, error: toError(e) })),
         ),
       ),
     );

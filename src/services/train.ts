@@ -11,7 +11,7 @@ import {
   regressionMetrics,
 } from '../core/linearModel.js';
 import { fitOls } from '../core/ols.js';
-import { readDataset } from './readDataset.js';
+import { readDataset } from '../files/readDataset.js';
 
 export interface TrainOptions {
   /** Path of the CSV data set. */

@@ -2,6 +2,7 @@
  * Picks and connects the transport a command asked for. Broker adapters are imported on demand, so the
  * in-memory demo never loads amqplib or nats.
  */
+import type { Logger } from '../core/log.js';
 import type { Transport } from '../core/transport.js';
 import { MemoryTransport } from './memory/memoryTransport.js';
 
@@ -9,9 +10,6 @@ export const TRANSPORT_KINDS = ['memory', 'amqp', 'nats'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 export const NATS_MODES = ['jetstream', 'core'] as const;
 export type NatsMode = (typeof NATS_MODES)[number];
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type Logger = (level: LogLevel, message: string) => void;
 
 export interface TransportSettings {
   readonly kind: TransportKind;

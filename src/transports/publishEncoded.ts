@@ -4,6 +4,7 @@
  */
 import { encodeEnvelope } from '../core/codec.js';
 import type { Envelope } from '../core/envelope.js';
+import { toError } from '../core/errors.js';
 
 export function publishEncoded<B>(
   envelope: Envelope<B>,
@@ -13,7 +14,7 @@ export function publishEncoded<B>(
   try {
     data = encodeEnvelope(envelope);
   } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    return Promise.reject(toError(e));
   }
   return publishRaw(data, String(envelope.id));
 }

@@ -10,6 +10,7 @@ import { holdOutput, type HeldOutput } from './holdOutput.js';
 import type { UiState } from './panels/helpLine.js';
 import { themeFor } from './theme.js';
 import { DashboardModel } from './viewModel.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Milliseconds between two redraws at most, when not configured: a full frame costs tens of milliseconds. */
 export const DEFAULT_REFRESH_MS = 250;
@@ -141,7 +142,7 @@ export function startDashboard(options: DashboardOptions): DashboardHandle {
         changes.next();
       },
       error: (e: unknown) => {
-        model.addMalformed(`feed failed: ${e instanceof Error ? e.message : String(e)}`, 0);
+        model.addMalformed(`feed failed: ${errorMessage(e)}`, 0);
         changes.next();
       },
     }),

@@ -23,6 +23,7 @@ import { METRICS, STATUS, type Topic } from '../core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
 import { parseServiceStatus } from './serviceStatus.js';
 import type { DashboardEvent as FeedEvent } from './viewModel.js';
+import { errorMessage } from '../core/errors.js';
 
 export type { DashboardEvent as FeedEvent } from './viewModel.js';
 
@@ -40,14 +41,12 @@ export const FEED_PREFETCH = 1000;
 /** Milliseconds between two reads of the metric log when not configured. */
 export const DEFAULT_CSV_POLL_MS = 250;
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /** Re-subscribes to `source` a second after it fails, reporting the failure as a malformed event meanwhile. */
 const resilient = (what: string, source: Observable<FeedEvent>): Observable<FeedEvent> =>
   source.pipe(
     catchError((e: unknown, caught) =>
       concat(
-        of<FeedEvent>({ kind: 'malformed', reason: `${what}: ${message(e)}`, count: 0 }),
+        of<FeedEvent>({ kind: 'malformed', reason: `${what}: ${errorMessage(e)}`, count: 0 }),
         timer(1000).pipe(switchMap(() => caught)),
       ),
     ),
@@ -138,7 +137,7 @@ export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): 
   const events$ = defer(async () => {
     // Loaded only when the log is the source. The reader's module stays clear of the PNG renderer (the plot
     // module brings it along), so the dashboard never loads that.
-    const { createMetricLogReader } = await import('../services/metricLogReader.js');
+    const { createMetricLogReader } = await import('../files/metricLogReader.js');
     return { reader: createMetricLogReader(csvFile), backlogBytes: await sizeNow() };
   }).pipe(
     switchMap(({ reader, backlogBytes }) => {
@@ -166,7 +165,7 @@ export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): 
               mergeMap((events) => events),
               catchError((e: unknown) => {
                 const events: FeedEvent[] = [
-                  { kind: 'malformed', reason: `${csvFile}: ${message(e)}`, count: 0 },
+                  { kind: 'malformed', reason: `${csvFile}: ${errorMessage(e)}`, count: 0 },
                 ];
                 if (state !== 'reconnecting') events.push({ kind: 'state', state: (state = 'reconnecting') });
                 return from(events);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { retryLog } from '../../src/cli/retryLog.js';
-import type { ServiceEvent } from '../../src/services/serviceEvents.js';
+import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 
 const retried = (reason: string): ServiceEvent => ({ kind: 'retried', topic: 'y_true', reason });
 const joined: ServiceEvent = {

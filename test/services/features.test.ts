@@ -6,7 +6,7 @@ import type { RecordId } from '../../src/core/envelope.js';
 import { FEATURES, Y_TRUE } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
 import { featuresService, type FeatureRows, type FeaturesOptions } from '../../src/services/features.js';
-import type { ServiceEvent } from '../../src/services/serviceEvents.js';
+import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 
 const rows: FeatureRows = {

@@ -13,13 +13,13 @@ import type { Envelope, MetricRecord, RecordId } from '../../src/core/envelope.j
 import { METRIC_CSV_HEADER, parseMetricRow } from '../../src/core/metricCsv.js';
 import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
-import { CsvAppender } from '../../src/services/csvAppender.js';
+import { CsvAppender } from '../../src/files/csvAppender.js';
 import {
   METRICS_CHUNK_RECORDS,
   metricService,
   type MetricServiceOptions,
 } from '../../src/services/metric.js';
-import type { ServiceEvent } from '../../src/services/serviceEvents.js';
+import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@ import { createLinearModel } from '../../src/core/linearModel.js';
 import { FEATURES, Y_PRED } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
 import { modelService } from '../../src/services/model.js';
-import type { ServiceEvent } from '../../src/services/serviceEvents.js';
+import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 
 const model = createLinearModel({

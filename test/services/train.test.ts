@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { DatasetError } from '../../src/core/dataset.js';
 import { LinearModelError } from '../../src/core/linearModel.js';
 import { OlsError } from '../../src/core/ols.js';
-import { readDataset } from '../../src/services/readDataset.js';
-import { readModel } from '../../src/services/readModel.js';
+import { readDataset } from '../../src/files/readDataset.js';
+import { readModel } from '../../src/files/readModel.js';
 import { train } from '../../src/services/train.js';
 
 const relErr = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);

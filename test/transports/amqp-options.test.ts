@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PREFETCH } from '../../src/core/transport.js';
-import { redactingLogger, safeError } from '../../src/transports/amqp/log.js';
+import { toError } from '../../src/core/errors.js';
+import { redactingLogger, type LogLevel } from '../../src/core/log.js';
 import {
   AMQP_DEFAULTS,
   resolveAmqpOptions,
   resolveAmqpUrl,
   withHeartbeat,
-  type AmqpLogLevel,
 } from '../../src/transports/amqp/options.js';
 
 describe('amqp options', () => {
@@ -67,7 +67,7 @@ describe('amqp options', () => {
 
 describe('amqp redaction', () => {
   it('redacts every line before the logger sees it, and survives a throwing logger', () => {
-    const lines: [AmqpLogLevel, string][] = [];
+    const lines: [LogLevel, string][] = [];
     const log = redactingLogger((level, message) => lines.push([level, message]));
     log('warn', 'cannot connect to amqp://guest:hunter2@rabbit:5672?heartbeat=10: ECONNREFUSED');
     assert.deepEqual(lines, [
@@ -80,11 +80,11 @@ describe('amqp redaction', () => {
   });
 
   it('hands callers errors without the password', () => {
-    const e = safeError(new TypeError('bad url amqp://u:hunter2@h'));
+    const e = toError(new TypeError('bad url amqp://u:hunter2@h'));
     assert.equal(e.message, 'bad url amqp://u:***@h');
     assert.equal(e.name, 'TypeError');
     const clean = new Error('no url here');
-    assert.equal(safeError(clean), clean);
-    assert.equal(safeError('amqp://u:pw@h').message, 'amqp://u:***@h');
+    assert.equal(toError(clean), clean);
+    assert.equal(toError('amqp://u:pw@h').message, 'amqp://u:***@h');
   });
 });

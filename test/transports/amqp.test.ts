@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AmqpLogLevel, AmqpTransportOptions } from '../../src/transports/amqp/index.js';
+import type { LogLevel } from '../../src/core/log.js';
+import type { AmqpTransportOptions } from '../../src/transports/amqp/index.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { AMQP_URL, brokerReachable } from '../support/brokers.js';
 import { amqpUrlVia, brokerAddress, deleteTopics } from './amqpBroker.js';
@@ -13,7 +14,7 @@ import { describeTransport } from './conformance.js';
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
 /** Log lines go nowhere unless AMQP_TEST_LOG=1: reconnect tests warn on purpose. */
-const testLogger = (level: AmqpLogLevel, message: string): void => {
+const testLogger = (level: LogLevel, message: string): void => {
   if (process.env.AMQP_TEST_LOG === '1') process.stderr.write(`[amqp test] ${level}: ${message}\n`);
 };
 

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { METRICS, STATUS } from '../../src/core/topics.js';
-import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { canDrawScreen, startDashboard, type DashboardHandle } from '../../src/tui/dashboard.js';
 import { transportFeed } from '../../src/tui/feeds.js';

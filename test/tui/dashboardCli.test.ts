@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRICS, STATUS } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
-import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { createTransport } from '../../src/transports/createTransport.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../support/brokers.js';
 import { cliCommand, REPO_ROOT } from '../support/cli.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeEnvelope } from '../../src/core/codec.js';
 import type { MetricRecord } from '../../src/core/envelope.js';
 import { METRICS, STATUS } from '../../src/core/topics.js';
-import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { csvFeed, transportFeed, type FeedEvent } from '../../src/tui/feeds.js';
 

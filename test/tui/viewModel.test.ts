@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MetricRecord } from '../../src/core/envelope.js';
 import { ErrorHistogram } from '../../src/core/histogram.js';
-import { ServiceCounters } from '../../src/services/serviceCounters.js';
+import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { RateMeter } from '../../src/tui/rateMeter.js';
 import { Ring } from '../../src/tui/ring.js';
 import { parseServiceStatus, type ServiceStatus } from '../../src/tui/serviceStatus.js';

@@ -2,8 +2,9 @@
  * `pipeline` (the default command): all four services in one process. With --count it stops by itself once every
  * record is accounted for (joined, or dead-lettered as unmatched); SIGINT / SIGTERM stop it cleanly at any time.
  */
+import { errorMessage } from '../../core/errors.js';
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
-import { CsvAppender } from '../../services/csvAppender.js';
+import { CsvAppender } from '../../files/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
@@ -146,7 +147,7 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   await transport.close();
   mon.finish();
   if (failure !== undefined) {
-    terminal.log('error', failure instanceof Error ? failure.message : JSON.stringify(failure));
+    terminal.log('error', errorMessage(failure));
     return 1;
   }
   return 0;

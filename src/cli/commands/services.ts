@@ -3,14 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
-import { CsvAppender } from '../../services/csvAppender.js';
+import { CsvAppender } from '../../files/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { featuresStateSaver, loadFeaturesState, type FeaturesState } from '../../services/featuresState.js';
 import { newRunId } from '../../core/recordIds.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
-import { readDataset } from '../../services/readDataset.js';
-import { readModel } from '../../services/readModel.js';
+import { readDataset } from '../../files/readDataset.js';
+import { readModel } from '../../files/readModel.js';
 import {
   featuresOptions,
   metricOptions,

@@ -18,7 +18,8 @@ import type { AmqpConnection, Generation } from './connection.js';
 import { consumeQueue, type ConsumerHandle, type ConsumerSpec } from './consumer.js';
 import { Declarer } from './declare.js';
 import type { DeliveryActions } from './delivery.js';
-import type { AmqpLogger, ResolvedAmqpOptions } from './options.js';
+import type { Logger } from '../../core/log.js';
+import type { ResolvedAmqpOptions } from './options.js';
 import { Publisher } from './publisher.js';
 import {
   broadcastExchangeDeclaration,
@@ -48,7 +49,7 @@ export class AmqpTransport implements Transport {
   constructor(
     private readonly conn: AmqpConnection,
     private readonly options: ResolvedAmqpOptions,
-    private readonly log: AmqpLogger,
+    private readonly log: Logger,
   ) {
     this.state$ = conn.state$;
     this.declarer = new Declarer(log);

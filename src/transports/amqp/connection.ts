@@ -10,8 +10,9 @@ import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { redactUrl } from '../../core/redact.js';
 import { TransportClosedError, type ConnectionState } from '../../core/transport.js';
-import { errorText } from './log.js';
-import type { AmqpLogger, ResolvedAmqpOptions } from './options.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ResolvedAmqpOptions } from './options.js';
 import { writeCoalescer, type HoldWrites } from './writeCoalescer.js';
 
 /** One live connection. `alive` turns false, for good, when it is lost or closed. */
@@ -41,28 +42,28 @@ export class AmqpConnection {
 
   private constructor(
     private readonly recovering: RecoveringChannelModel,
-    private readonly log: AmqpLogger,
+    private readonly log: Logger,
     private readonly where: string,
   ) {
     recovering.on('connect', (model: ChannelModel) => this.connected(model));
     recovering.on('disconnect', (err: Error) => {
       this.lost();
-      this.log('warn', `connection to ${this.where} lost (${errorText(err)}); reconnecting`);
+      this.log('warn', `connection to ${this.where} lost (${errorMessage(err)}); reconnecting`);
     });
     recovering.on('connect-failed', () => {
       if (!this.closed) this.state.next('reconnecting');
     });
     recovering.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) => {
-      const text = `connecting to ${this.where} again in ${info.delay} ms (attempt ${info.attempt}; ${errorText(info.error)})`;
+      const text = `connecting to ${this.where} again in ${info.delay} ms (attempt ${info.attempt}; ${errorMessage(info.error)})`;
       // After a lost connection the first retry is expected; warn only when attempts keep failing.
       this.log(info.attempt > 1 || this.nextId === 1 ? 'warn' : 'info', text);
     });
     recovering.on('reconnect-failed', (err: Error) =>
-      this.log('error', `gave up connecting to ${this.where}: ${errorText(err)}`),
+      this.log('error', `gave up connecting to ${this.where}: ${errorMessage(err)}`),
     );
-    recovering.on('error', (err: Error) => this.log('warn', `connection error: ${errorText(err)}`));
+    recovering.on('error', (err: Error) => this.log('warn', `connection error: ${errorMessage(err)}`));
     recovering.on('handler-error', (err: Error, event: string) =>
-      this.log('error', `bug: a '${event}' listener threw: ${errorText(err)}`),
+      this.log('error', `bug: a '${event}' listener threw: ${errorMessage(err)}`),
     );
     recovering.on('blocked', (reason: string) =>
       this.log('warn', `broker blocked publishing (${reason}): publishes wait until it unblocks`),
@@ -71,7 +72,7 @@ export class AmqpConnection {
   }
 
   /** Starts connecting and resolves at once: the broker may come up later (docker compose starts all at once). */
-  static async open(options: ResolvedAmqpOptions, log: AmqpLogger): Promise<AmqpConnection> {
+  static async open(options: ResolvedAmqpOptions, log: Logger): Promise<AmqpConnection> {
     const r = options.reconnect;
     const recovering = await connect(options.url, {
       clientProperties: { connection_name: options.connectionName },
@@ -118,7 +119,7 @@ export class AmqpConnection {
       try {
         await this.recovering.close();
       } catch (e) {
-        this.log('warn', `closing the connection: ${errorText(e)}`);
+        this.log('warn', `closing the connection: ${errorMessage(e)}`);
       }
       this.state.next('closed');
       this.state.complete();
@@ -139,7 +140,7 @@ export class AmqpConnection {
       try {
         listener(g);
       } catch (e) {
-        this.log('error', `bug: a generation listener threw: ${errorText(e)}`);
+        this.log('error', `bug: a generation listener threw: ${errorMessage(e)}`);
       }
     }
   }

@@ -10,7 +10,7 @@ import type { Delivery } from '../../core/transport.js';
 import { AckBatcher } from './ackBatcher.js';
 import type { AmqpConnection, Generation } from './connection.js';
 import { AmqpDelivery, type ConsumerChannel, type DeliveryActions } from './delivery.js';
-import { errorText } from './log.js';
+import { errorMessage } from '../../core/errors.js';
 
 export interface ConsumerSpec {
   /** Reported as `Delivery.topic`; its dead-letter queue is where the deliveries' `deadLetter` writes to. */
@@ -69,7 +69,7 @@ export function consumeQueue(
       attach(g).catch((e: unknown) => {
         if (stopped || !g.alive) return;
         failures++;
-        log('warn', `consumer of '${spec.topicName}' failed to start (${errorText(e)}); retrying`);
+        log('warn', `consumer of '${spec.topicName}' failed to start (${errorMessage(e)}); retrying`);
         retryLater(g);
       });
     };
@@ -105,9 +105,14 @@ export function consumeQueue(
       const acks = new AckBatcher(ch, g.holdWrites);
       const cc: ConsumerChannel & { tag?: string } = { g, ch, open: true, queue: '', acks };
       active = cc;
-      ch.on('error', (e: Error) => log('warn', `consumer channel of '${spec.topicName}': ${errorText(e)}`));
+      ch.on('error', (e: Error) =>
+        log('warn', `consumer channel of '${spec.topicName}': ${errorMessage(e)}`),
+      );
       ch.on('handler-error', (e: Error, event: string) =>
-        log('error', `bug: a '${event}' listener of the '${spec.topicName}' consumer threw: ${errorText(e)}`),
+        log(
+          'error',
+          `bug: a '${event}' listener of the '${spec.topicName}' consumer threw: ${errorMessage(e)}`,
+        ),
       );
       ch.on('close', () => {
         cc.open = false;

@@ -9,13 +9,13 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Generation } from './connection.js';
-import { errorText } from './log.js';
-import type { AmqpLogger } from './options.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { isPreconditionFailed, type ExchangeDeclaration, type QueueDeclaration } from './topology.js';
 
 async function withChannel<T>(
   model: ChannelModel,
-  log: AmqpLogger,
+  log: Logger,
   use: (ch: Channel) => Promise<T>,
 ): Promise<T> {
   const ch = await model.createChannel();
@@ -23,7 +23,7 @@ async function withChannel<T>(
   // The rejected promise reports it; this listener only keeps the event from crashing the process.
   ch.on('error', () => undefined);
   ch.on('handler-error', (e: Error, event: string) =>
-    log('error', `bug: '${event}' listener threw: ${errorText(e)}`),
+    log('error', `bug: '${event}' listener threw: ${errorMessage(e)}`),
   );
   try {
     return await use(ch);
@@ -37,7 +37,7 @@ export class Declarer {
   private readonly done = new Map<string, Promise<void>>();
   private readonly warned = new Set<string>();
 
-  constructor(private readonly log: AmqpLogger) {}
+  constructor(private readonly log: Logger) {}
 
   /** Declares the queue on generation `g` unless already done there. */
   queue(g: Generation, d: QueueDeclaration): Promise<void> {
@@ -98,6 +98,6 @@ export class Declarer {
   private warnOnce(key: string, text: string, cause: unknown): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.log('warn', `${text} (${errorText(cause)})`);
+    this.log('warn', `${text} (${errorMessage(cause)})`);
   }
 }

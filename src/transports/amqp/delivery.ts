@@ -14,8 +14,8 @@ import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import type { Delivery } from '../../core/transport.js';
 import type { AckBatcher } from './ackBatcher.js';
 import type { Generation } from './connection.js';
-import { errorText } from './log.js';
-import type { AmqpLogger } from './options.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { deadLetterProperties, deadLetterReasonOf, deliveryCountOf, retryProperties } from './topology.js';
 
 /** A consumer's channel; `open` turns false for good when it closes. */
@@ -35,7 +35,7 @@ export interface DeliveryActions {
   republish(queue: string, content: Buffer, props: Options.Publish): Promise<void>;
   /** Publishes to the dead-letter queue of `topicName` and resolves on the broker's confirm. */
   deadLetter(topicName: string, content: Buffer, props: Options.Publish): Promise<void>;
-  readonly log: AmqpLogger;
+  readonly log: Logger;
 }
 
 export class AmqpDelivery implements Delivery {
@@ -74,7 +74,7 @@ export class AmqpDelivery implements Delivery {
       (e: unknown) => {
         this.actions.log(
           'warn',
-          `could not republish a nacked message of '${this.topic}' (${errorText(e)}); requeued`,
+          `could not republish a nacked message of '${this.topic}' (${errorMessage(e)}); requeued`,
         );
         this.requeue();
       },

@@ -11,11 +11,11 @@
 import type { Transport } from '../../core/transport.js';
 import { AmqpTransport } from './amqpTransport.js';
 import { AmqpConnection } from './connection.js';
-import { redactingLogger } from './log.js';
+import { redactingLogger } from '../../core/log.js';
 import { resolveAmqpOptions, type AmqpTransportOptions } from './options.js';
 
 export { AMQP_DEFAULTS, resolveAmqpOptions, resolveAmqpUrl } from './options.js';
-export type { AmqpLogLevel, AmqpLogger, AmqpReconnectOptions, AmqpTransportOptions } from './options.js';
+export type { AmqpReconnectOptions, AmqpTransportOptions } from './options.js';
 export { PublishNackedError } from './publisher.js';
 export { AmqpTransport } from './amqpTransport.js';
 

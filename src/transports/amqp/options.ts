@@ -3,13 +3,9 @@
  * environment only through the `env` argument.
  */
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/codec.js';
+import type { Logger } from '../../core/log.js';
 import { redactText } from '../../core/redact.js';
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
-
-export type AmqpLogLevel = 'info' | 'warn' | 'error';
-
-/** Receives every log line of the transport, already redacted (no password ever reaches it). */
-export type AmqpLogger = (level: AmqpLogLevel, message: string) => void;
 
 /** How the transport waits between connection attempts: exponential backoff with jitter. */
 export interface AmqpReconnectOptions {
@@ -85,7 +81,7 @@ export interface AmqpTransportOptions {
    * Where log lines go.
    * @default warn and error lines to stderr
    */
-  readonly logger?: AmqpLogger;
+  readonly logger?: Logger;
 }
 
 /** Every default of the transport. */
@@ -112,11 +108,11 @@ export interface ResolvedAmqpOptions {
   readonly reconnect: Required<AmqpReconnectOptions>;
   readonly closeTimeoutMs: number;
   readonly connectionName: string;
-  readonly logger: AmqpLogger;
+  readonly logger: Logger;
 }
 
 /** The default logger: warnings and errors to stderr (info lines are for an injected logger). */
-export const stderrLogger: AmqpLogger = (level, message) => {
+export const stderrLogger: Logger = (level, message) => {
   if (level === 'warn' || level === 'error') process.stderr.write(`[amqp] ${level}: ${message}\n`);
 };
 

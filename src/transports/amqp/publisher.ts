@@ -10,8 +10,8 @@
  */
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { AmqpConnection, Generation } from './connection.js';
-import { errorText, safeError } from './log.js';
-import type { AmqpLogger } from './options.js';
+import { errorMessage, toError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { PublishTarget } from './topology.js';
 
 /** The broker refused a message (a nack): e.g. a queue at its length limit with `x-overflow: reject-publish`. */
@@ -91,7 +91,7 @@ export class Publisher {
 
   constructor(
     private readonly conn: AmqpConnection,
-    private readonly log: AmqpLogger,
+    private readonly log: Logger,
   ) {}
 
   /** Publishes `content` and resolves on the broker's confirm. Rejects with `TransportClosedError` once closed. */
@@ -115,10 +115,10 @@ export class Publisher {
         // A lost connection is not this message's fault: wait for the next one, however long it takes.
         if (!g.alive) continue;
         failures++;
-        if (failures >= MAX_CHANNEL_FAILURES) throw safeError(e);
+        if (failures >= MAX_CHANNEL_FAILURES) throw toError(e);
         this.log(
           'warn',
-          `publish to '${target.exchange || target.routingKey}' failed (${errorText(e)}); retrying`,
+          `publish to '${target.exchange || target.routingKey}' failed (${errorMessage(e)}); retrying`,
         );
         await new Promise((r) => setTimeout(r, 100 * 2 ** failures));
         continue;
@@ -144,9 +144,9 @@ export class Publisher {
 
   private async open(g: Generation): Promise<PublisherChannel> {
     const ch = await g.model.createConfirmChannel();
-    ch.on('error', (e: Error) => this.log('warn', `publisher channel: ${errorText(e)}`));
+    ch.on('error', (e: Error) => this.log('warn', `publisher channel: ${errorMessage(e)}`));
     ch.on('handler-error', (e: Error, event: string) =>
-      this.log('error', `bug: a '${event}' listener of the publisher channel threw: ${errorText(e)}`),
+      this.log('error', `bug: a '${event}' listener of the publisher channel threw: ${errorMessage(e)}`),
     );
     const pc = new PublisherChannel(g, ch);
     ch.on('close', () => {

@@ -14,25 +14,10 @@ import {
   type NatsConnection,
 } from 'nats';
 import { BehaviorSubject, filter, firstValueFrom, type Observable } from 'rxjs';
-import { redactText } from '../../core/redact.js';
 import { TransportClosedError, type ConnectionState } from '../../core/transport.js';
-import { backoffDelayMs, type LogLevel, type NatsLogger, type ResolvedNatsOptions } from './options.js';
-
-/** A logger that redacts: every line the transport writes goes through one of these. */
-export type Log = (level: LogLevel, message: string) => void;
-
-export const makeLog =
-  (logger: NatsLogger): Log =>
-  (level, message) => {
-    try {
-      logger(level, redactText(message));
-    } catch {
-      // A failing logger must not take the transport down with it.
-    }
-  };
-
-/** An error's message fit for a log line or a rethrown error: credentials redacted. */
-export const describeError = (e: unknown): string => redactText(e instanceof Error ? e.message : String(e));
+import type { Logger } from '../../core/log.js';
+import { backoffDelayMs, type ResolvedNatsOptions } from './options.js';
+import { errorMessage, toError } from '../../core/errors.js';
 
 /** A long first-connect outage logs a warning now and then, and debug lines in between. */
 const WARN_EVERY_ATTEMPTS = 20;
@@ -49,7 +34,7 @@ export class ManagedConnection {
   constructor(
     private readonly transportName: string,
     private readonly o: ResolvedNatsOptions,
-    private readonly log: Log,
+    private readonly log: Logger,
   ) {}
 
   /** Starts connecting in the background. */
@@ -115,7 +100,7 @@ export class ManagedConnection {
         if (this.current === undefined) throw new Error('not connected: nothing to drain');
         await withTimeout(nc.drain(), drainTimeoutMs, 'drain');
       } catch (e) {
-        this.log('debug', `closing without drain: ${describeError(e)}`);
+        this.log('debug', `closing without drain: ${errorMessage(e)}`);
         await nc.close().catch(() => undefined);
       }
     }
@@ -144,7 +129,7 @@ export class ManagedConnection {
         const level = attempt % WARN_EVERY_ATTEMPTS === 0 ? 'warn' : 'debug';
         this.log(
           level,
-          `cannot connect to ${this.o.displayUrl} (attempt ${attempt + 1}): ${describeError(e)}`,
+          `cannot connect to ${this.o.displayUrl} (attempt ${attempt + 1}): ${errorMessage(e)}`,
         );
         await this.sleep(backoffDelayMs(attempt, this.o));
       }
@@ -182,10 +167,7 @@ export class ManagedConnection {
     void nc.closed().then((err) => {
       if (this.shuttingDown || this.aborted) return;
       // With unlimited reconnects this only happens on a fatal protocol error: start over rather than die.
-      this.log(
-        'error',
-        `connection closed unexpectedly${err ? `: ${describeError(err)}` : ''}; reconnecting`,
-      );
+      this.log('error', `connection closed unexpectedly${err ? `: ${errorMessage(err)}` : ''}; reconnecting`);
       this.nc = undefined;
       this.setState('reconnecting');
       void this.connectLoop();
@@ -244,7 +226,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
       },
       (e: unknown) => {
         clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(toError(e));
       },
     );
   });

@@ -3,7 +3,9 @@
  * publishes under way, and the close sequence that drains them in order.
  */
 import { TransportClosedError } from '../../core/transport.js';
-import { describeError, type Log, type ManagedConnection } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ManagedConnection } from './connection.js';
 import type { ResolvedNatsOptions } from './options.js';
 
 /** How close() talks to a running consumer. */
@@ -25,7 +27,7 @@ export class NatsContext {
     readonly name: string,
     readonly conn: ManagedConnection,
     readonly o: ResolvedNatsOptions,
-    readonly log: Log,
+    readonly log: Logger,
   ) {}
 
   get isClosing(): boolean {
@@ -79,7 +81,7 @@ export class NatsContext {
         c.releaseOutstanding();
         c.finish();
       } catch (e) {
-        this.log('debug', `close: ${describeError(e)}`);
+        this.log('debug', `close: ${errorMessage(e)}`);
       }
     }
     this.consumers.clear();

@@ -9,7 +9,7 @@ import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
 import { ErrorCode, type MsgHdrs, type NatsConnection } from 'nats';
 import { TransportClosedError } from '../../core/transport.js';
-import { describeError } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
 import type { NatsContext } from './context.js';
 
 /** Error codes nats.js throws from publish() that mean the message can never be sent as it is. */
@@ -39,7 +39,7 @@ export class CorePublisher {
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (typeof code === 'string' && FATAL_PUBLISH_CODES.has(code))
-          throw new Error(`cannot publish to ${subject}: ${describeError(e)}`);
+          throw new Error(`cannot publish to ${subject}: ${errorMessage(e)}`);
         // Closed or draining under us: a reconnecting connection is replaced; a closing transport says so.
         if (this.ctx.conn.aborted) throw new TransportClosedError(this.ctx.name);
         await this.ctx.conn.sleep(50);
@@ -89,7 +89,7 @@ export class CorePublisher {
       .catch(async (e: unknown) => {
         // A flush fails on a disconnect; what it covered may be lost (core NATS is at-most-once). Hold the
         // publishers until the connection is back rather than let them fill a buffer that will be discarded.
-        this.ctx.log('debug', `flush failed: ${describeError(e)}`);
+        this.ctx.log('debug', `flush failed: ${errorMessage(e)}`);
         await this.ctx.conn.connected().catch(() => undefined);
       })
       .finally(() => {

@@ -11,7 +11,7 @@
 import type { Msg, Subscription } from 'nats';
 import { Observable } from 'rxjs';
 import { TransportClosedError, type Delivery } from '../../core/transport.js';
-import { describeError } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
 import type { ConsumerHandle, NatsContext } from './context.js';
 import { readDeadLetterReason } from './deadLetter.js';
 
@@ -181,7 +181,7 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
     run().catch((e: unknown) => {
       if (!taking) return;
       if (e instanceof TransportClosedError) subscriber.error(e);
-      else subscriber.error(new Error(`subscription to ${p.subject} failed: ${describeError(e)}`));
+      else subscriber.error(new Error(`subscription to ${p.subject} failed: ${errorMessage(e)}`));
     });
 
     return () => {

@@ -22,6 +22,7 @@ import { CorePublisher } from './corePublisher.js';
 import { coreSubscribe } from './coreSubscription.js';
 import { deadLetterHeaders } from './deadLetter.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
+import { toError } from '../../core/errors.js';
 
 export class CoreTransport implements Transport {
   readonly name = 'nats-core';
@@ -66,7 +67,7 @@ export class CoreTransport implements Transport {
       this.ctx.assertOpen();
       checkSize(data, this.ctx.o.maxMessageBytes);
     } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      return Promise.reject(toError(e));
     }
     return this.ctx.track(this.core.publish(topic.name, data));
   }

@@ -10,13 +10,14 @@
  * ```
  */
 import type { Transport } from '../../core/transport.js';
-import { makeLog, ManagedConnection } from './connection.js';
+import { redactingLogger } from '../../core/log.js';
+import { ManagedConnection } from './connection.js';
 import { NatsContext } from './context.js';
 import { CoreTransport } from './coreTransport.js';
 import { JetStreamTransport } from './jetstreamTransport.js';
 import { resolveNatsOptions, type NatsTransportOptions } from './options.js';
 
-export type { LogLevel, NatsLogger, NatsMode, NatsTransportOptions } from './options.js';
+export type { NatsMode, NatsTransportOptions } from './options.js';
 export { NATS_DEFAULTS, DEFAULT_NATS_URL } from './options.js';
 export { NatsTopologyError } from './topology.js';
 export {
@@ -24,6 +25,7 @@ export {
   ORIGINAL_TOPIC_HEADER,
   ORIGINAL_DELIVERY_COUNT_HEADER,
 } from './deadLetter.js';
+import { toError } from '../../core/errors.js';
 
 /**
  * Creates a NATS transport and starts connecting in the background. Resolves at once, also when the server is
@@ -34,7 +36,7 @@ export {
 export function createNatsTransport(options: NatsTransportOptions = {}): Promise<Transport> {
   try {
     const o = resolveNatsOptions(options, process.env);
-    const log = makeLog(o.logger);
+    const log = redactingLogger(o.logger);
     const name = o.mode === 'core' ? 'nats-core' : 'nats';
     const conn = new ManagedConnection(name, o, log);
     const ctx = new NatsContext(name, conn, o, log);
@@ -42,6 +44,6 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Promise
     conn.start();
     return Promise.resolve(transport);
   } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    return Promise.reject(toError(e));
   }
 }

@@ -14,13 +14,14 @@
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
 import { Observable } from 'rxjs';
 import { TransportClosedError, type Delivery } from '../../core/transport.js';
-import { describeError } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
 import type { ConsumerHandle, NatsContext } from './context.js';
 import { headerSafeReason, readDeadLetterReason } from './deadLetter.js';
 import { consumerConfig, deadLetterMsgId, redeliveryDelayMs, subjectOf, type StreamKind } from './names.js';
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
+import { toError } from '../../core/errors.js';
 
 export interface JetStreamConsumeParams {
   readonly topic: string;
@@ -138,7 +139,7 @@ export function consumeJetStream(
         fn();
       } catch (e) {
         // The connection is closing or gone: the server will redeliver.
-        ctx.log('debug', `${what} on ${subject}: ${describeError(e)}`);
+        ctx.log('debug', `${what} on ${subject}: ${errorMessage(e)}`);
       }
     };
     const settle = (m: JsMsg, what: string, fn: () => void): void => {
@@ -195,7 +196,7 @@ export function consumeJetStream(
           const msgs = await consumer.consume({ max_messages: p.prefetch, expires: PULL_EXPIRES_MS });
           messages = msgs;
           void watch(msgs).catch((e: unknown) =>
-            ctx.log('debug', `status of ${subject}: ${describeError(e)}`),
+            ctx.log('debug', `status of ${subject}: ${errorMessage(e)}`),
           );
           for await (const m of msgs) {
             failures = 0;
@@ -211,13 +212,13 @@ export function consumeJetStream(
         } catch (e) {
           if (!taking) return;
           if (e instanceof TransportClosedError || e instanceof NatsTopologyError) throw e;
-          ctx.log('warn', `consumer of ${subject} failed, retrying: ${describeError(e)}`);
+          ctx.log('warn', `consumer of ${subject} failed, retrying: ${errorMessage(e)}`);
           await ctx.conn.sleep(backoffDelayMs(failures++, ctx.o));
         }
       }
     };
     run().catch((e: unknown) => {
-      if (taking) subscriber.error(e instanceof Error ? e : new Error(describeError(e)));
+      if (taking) subscriber.error(toError(e));
     });
 
     return () => {

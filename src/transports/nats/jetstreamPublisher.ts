@@ -9,7 +9,7 @@
  */
 import { ErrorCode, type MsgHdrs, type NatsConnection } from 'nats';
 import { TransportClosedError } from '../../core/transport.js';
-import { describeError } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
 import type { NatsContext } from './context.js';
 import { subjectOf, type StreamKind } from './names.js';
 import { backoffDelayMs } from './options.js';
@@ -87,7 +87,7 @@ export class JetStreamPublisher {
       } catch (e) {
         if (this.ctx.conn.aborted) throw new TransportClosedError(this.ctx.name);
         outcome = classify(e);
-        if (outcome === 'fatal') throw new Error(`cannot publish to ${subject}: ${describeError(e)}`);
+        if (outcome === 'fatal') throw new Error(`cannot publish to ${subject}: ${errorMessage(e)}`);
         if (outcome === 'missing') this.topology.forget(topic, kind);
         // A full stream is ordinary back-pressure; other failures are worth a line now and then.
         const now = Date.now();
@@ -95,7 +95,7 @@ export class JetStreamPublisher {
           lastLog = now;
           this.ctx.log(
             'warn',
-            `publish to ${subject} failed (attempt ${attempt + 1}), retrying: ${describeError(e)}`,
+            `publish to ${subject} failed (attempt ${attempt + 1}), retrying: ${errorMessage(e)}`,
           );
         }
       }

@@ -17,6 +17,7 @@ import { consumeJetStream } from './jetstreamConsumer.js';
 import { JetStreamPublisher } from './jetstreamPublisher.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
 import { JetStreamTopology } from './topology.js';
+import { toError } from '../../core/errors.js';
 
 export class JetStreamTransport implements Transport {
   readonly name = 'nats';
@@ -47,7 +48,7 @@ export class JetStreamTransport implements Transport {
       this.ctx.assertOpen();
       checkSize(data, this.ctx.o.maxMessageBytes);
     } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      return Promise.reject(toError(e));
     }
     return this.ctx.track(
       topic.kind === 'broadcast'

@@ -6,7 +6,7 @@
  * queue group: each advisory is handled once.
  */
 import type { NatsConnection, Subscription } from 'nats';
-import { describeError } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
 import type { NatsContext } from './context.js';
 import { deadLetterMsgId } from './names.js';
 import { jsErrorCode, type JetStreamTopology } from './topology.js';
@@ -61,7 +61,7 @@ export function watchMaxDeliveries(
     queue: `${durable}_max_deliveries`,
     callback: (err, msg) => {
       if (err !== null) {
-        ctx.log('warn', `max-deliveries advisories of ${stream}: ${describeError(err)}`);
+        ctx.log('warn', `max-deliveries advisories of ${stream}: ${errorMessage(err)}`);
         return;
       }
       let adv: MaxDeliverAdvisory;
@@ -71,7 +71,7 @@ export function watchMaxDeliveries(
         return;
       }
       handle(adv).catch((e: unknown) =>
-        ctx.log('warn', `could not dead-letter message ${adv.stream_seq} of ${stream}: ${describeError(e)}`),
+        ctx.log('warn', `could not dead-letter message ${adv.stream_seq} of ${stream}: ${errorMessage(e)}`),
       );
     },
   });

@@ -3,15 +3,11 @@
  * Pure: reading the environment is the caller's business (it passes `env`).
  */
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
+import type { Logger } from '../../core/log.js';
 import { redactUrl } from '../../core/redact.js';
 
 /** `jetstream`: durable, at-least-once. `core`: plain core NATS, fastest, at-most-once. */
 export type NatsMode = 'jetstream' | 'core';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** Receives every log line of the transport, already redacted. */
-export type NatsLogger = (level: LogLevel, message: string) => void;
 
 export interface NatsTransportOptions {
   /**
@@ -83,7 +79,7 @@ export interface NatsTransportOptions {
   /** How long close() waits for publishes under way before abandoning them. @default 10_000 */
   readonly closeTimeoutMs?: number;
   /** @default writes `nats <level>: <message>` to stderr */
-  readonly logger?: NatsLogger;
+  readonly logger?: Logger;
 }
 
 /** Options with every default applied and credentials split from the URL. */
@@ -116,7 +112,7 @@ export interface ResolvedNatsOptions {
   readonly flushEvery: number;
   readonly slowConsumerBufferBytes: number;
   readonly closeTimeoutMs: number;
-  readonly logger: NatsLogger;
+  readonly logger: Logger;
 }
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -145,7 +141,7 @@ export const NATS_DEFAULTS = {
 } as const;
 
 /** The default logger: one line per message on stderr. */
-export const stderrLogger: NatsLogger = (level, message) => {
+export const stderrLogger: Logger = (level, message) => {
   process.stderr.write(`nats ${level}: ${message}\n`);
 };
 

@@ -4,7 +4,7 @@
  * in place.
  */
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import type { Log } from './connection.js';
+import type { Logger } from '../../core/log.js';
 import { consumerUpdate, streamConfig, streamUpdate, subjectOf, type StreamKind } from './names.js';
 import type { ResolvedNatsOptions } from './options.js';
 
@@ -34,7 +34,7 @@ export class JetStreamTopology {
 
   constructor(
     private readonly o: ResolvedNatsOptions,
-    private readonly log: Log,
+    private readonly log: Logger,
   ) {}
 
   /** The JetStream client of `nc` (one per connection). */

@@ -1,3 +1,5 @@
+import { errorMessage } from '../core/errors.js';
+
 /** A file system error in a few words, without the stack or the errno boilerplate, for messages to users. */
 export function fsReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -10,6 +12,6 @@ export function fsReason(e: unknown): string {
     case 'EISDIR':
       return 'is a directory';
     default:
-      return e instanceof Error ? e.message : String(e);
+      return errorMessage(e);
   }
 }

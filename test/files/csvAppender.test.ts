@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idKey } from '../../src/core/envelope.js';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { CsvAppender, CsvFormatError } from '../../src/services/csvAppender.js';
+import { CsvAppender, CsvFormatError } from '../../src/files/csvAppender.js';
 
 const HEADER = 'id,y_true,y_pred,absolute_error\n';
 const row = (id: string | number, yTrue = 100, yPred = 90.5): string =>

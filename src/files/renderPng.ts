@@ -10,7 +10,7 @@ import { renderAsync } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-/** The directory holding package.json: the source runs from src/services, the build from dist/src/services. */
+/** The directory holding package.json: the source runs from src/files, the build from dist/src/files. */
 function findPackageRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;

@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { MetricRecord } from '../core/envelope.js';
 import { isMetricCsvHeader, MAX_RECORD_LENGTH, parseMetricRow, splitLines } from '../core/metricCsv.js';
-import { serialise } from './serialise.js';
+import { serialise } from '../core/serialise.js';
 
 /** Bytes read per tick at most, when not configured: catching up with a long log is spread over ticks. */
 export const DEFAULT_MAX_BYTES_PER_TICK = 8 * 1024 * 1024;

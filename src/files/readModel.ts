@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type LinearModel, LinearModelError, parseLinearModel } from '../core/linearModel.js';
 import { fsReason } from './fsReason.js';
+import { errorMessage } from '../core/errors.js';
 
 /** A model of 10,000 features is a few hundred kB; anything much larger is not a model file. */
 export const MAX_MODEL_BYTES = 16 * 1024 * 1024;
@@ -37,7 +38,7 @@ export async function readModel(path: string): Promise<LinearModel> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new LinearModelError(`not a JSON file: ${e instanceof Error ? e.message : String(e)}`, path, {
+    throw new LinearModelError(`not a JSON file: ${errorMessage(e)}`, path, {
       cause: e,
     });
   }

@@ -11,6 +11,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { METRIC_CSV_HEADER, parseMetricRow } from '../core/metricCsv.js';
 import { idKey } from '../core/envelope.js';
+import { toError } from '../core/errors.js';
 
 export interface CsvAppenderOptions {
   /** fdatasync after each write, before any row of it is reported written. @default true */
@@ -102,7 +103,7 @@ export class CsvAppender {
       } catch (error) {
         // Roll back whatever part of the batch reached the file: rows are whole or absent.
         await this.file.truncate(this.size).catch(() => undefined);
-        const e = error instanceof Error ? error : new Error(String(error));
+        const e = toError(error);
         for (const p of batch) p.reject(e);
       }
     }

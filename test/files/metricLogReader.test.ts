@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import type { MetricRecord } from '../../src/core/envelope.js';
-import { createMetricLogReader } from '../../src/services/metricLogReader.js';
+import { createMetricLogReader } from '../../src/files/metricLogReader.js';
 
 const HEADER = `${METRIC_CSV_HEADER}\n`;
 const row = (id: MetricRecord['id'], error: number): string =>

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ErrorHistogram } from '../../src/core/histogram.js';
 import { errorHistogramSpec } from '../../src/core/plotSpec.js';
 import { RunningStats } from '../../src/core/stats.js';
-import { FONT_FILES, renderPng, renderSvg } from '../../src/services/renderPng.js';
+import { FONT_FILES, renderPng, renderSvg } from '../../src/files/renderPng.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -3,12 +3,9 @@
  * failure to settle (the broker went away mid-way) cannot crash a service: the message stays unacked and the
  * broker redelivers it.
  */
-import { redactText } from '../core/redact.js';
 import type { Delivery } from '../core/transport.js';
 import { MAX_ATTEMPTS, type ServiceEvent } from './serviceEvents.js';
-
-const message = (error: unknown): string =>
-  redactText(error instanceof Error ? error.message : String(error));
+import { errorMessage } from '../core/errors.js';
 
 /** Moves a message that can never be processed to the dead-letter destination, with its reason. */
 export async function deadLetter(delivery: Delivery, code: string, reason: string): Promise<ServiceEvent> {
@@ -16,7 +13,11 @@ export async function deadLetter(delivery: Delivery, code: string, reason: strin
     await delivery.deadLetter(reason);
   } catch (error) {
     delivery.nack();
-    return { kind: 'retried', topic: delivery.topic, reason: `dead-lettering failed: ${message(error)}` };
+    return {
+      kind: 'retried',
+      topic: delivery.topic,
+      reason: `dead-lettering failed: ${errorMessage(error)}`,
+    };
   }
   return { kind: 'dead-lettered', topic: delivery.topic, code, reason };
 }
@@ -26,7 +27,7 @@ export async function deadLetter(delivery: Delivery, code: string, reason: strin
  * the message has failed MAX_ATTEMPTS times, then dead-letter it with the last error.
  */
 export async function retryOrDeadLetter(delivery: Delivery, error: unknown): Promise<ServiceEvent> {
-  const reason = message(error);
+  const reason = errorMessage(error);
   if (delivery.deliveryCount >= MAX_ATTEMPTS)
     return deadLetter(delivery, 'max_attempts', `failed ${delivery.deliveryCount} times, last: ${reason}`);
   delivery.nack();
