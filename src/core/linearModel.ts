@@ -13,22 +13,14 @@
  * ```
  */
 
+import type { RegressionMetrics } from './stats.js';
+
 /** Value of the `format` field. */
 export const LINEAR_MODEL_FORMAT = 'rx-ml-pipeline/linear-model';
 /** The one `version` this code reads and writes. */
 export const LINEAR_MODEL_VERSION = 1;
 /** More features than a feature message may carry (see `MAX_FEATURES` in codec.ts) could never be fed. */
 const MAX_MODEL_FEATURES = 10_000;
-
-/** How well a model fits the data it was trained on. */
-export interface RegressionMetrics {
-  /** Mean absolute error. */
-  readonly mae: number;
-  /** Root mean squared error. */
-  readonly rmse: number;
-  /** Coefficient of determination, 1 − SS_res/SS_tot. */
-  readonly r2: number;
-}
 
 /** Where a model came from; informative only, prediction never reads it. */
 export interface TrainingInfo extends RegressionMetrics {
@@ -270,30 +262,4 @@ function parseTraining(v: unknown, fail: (message: string) => never): TrainingIn
       : { conditionNumber: num('conditionNumber', (n) => n >= 1, 'a finite number ≥ 1') }),
   };
   return Object.freeze(info);
-}
-
-/**
- * MAE, RMSE and R² of predictions against truth. R² of a constant truth follows scikit-learn: 1 for a perfect
- * fit, else 0.
- * @throws RangeError on empty or unequal inputs.
- */
-export function regressionMetrics(yTrue: readonly number[], yPred: readonly number[]): RegressionMetrics {
-  const n = yTrue.length;
-  if (n === 0 || yPred.length !== n)
-    throw new RangeError(`need equally many true and predicted values, got ${n} and ${yPred.length}`);
-  let mean = 0;
-  for (const t of yTrue) mean += t;
-  mean /= n;
-  let absSum = 0;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    const t = yTrue[i] ?? NaN;
-    const e = t - (yPred[i] ?? NaN);
-    absSum += Math.abs(e);
-    ssRes += e * e;
-    ssTot += (t - mean) * (t - mean);
-  }
-  const r2 = ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
-  return { mae: absSum / n, rmse: Math.sqrt(ssRes / n), r2 };
 }

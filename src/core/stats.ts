@@ -1,5 +1,6 @@
 /**
- * Running summary statistics of absolute errors, shared by the plot service and the dashboard. Pure.
+ * Summary statistics of prediction errors. Pure. `RunningStats` summarises a stream of absolute errors (the plot
+ * service and the dashboard); `regressionMetrics` scores a whole set of predictions at once (training).
  */
 import { QuantileSketch, type QuantileSketchOptions } from './quantileSketch.js';
 
@@ -106,4 +107,40 @@ export class RunningStats {
     this.lo = Infinity;
     this.hi = -Infinity;
   }
+}
+
+/** How well a model fits the data it was trained on. */
+export interface RegressionMetrics {
+  /** Mean absolute error. */
+  readonly mae: number;
+  /** Root mean squared error. */
+  readonly rmse: number;
+  /** Coefficient of determination, 1 − SS_res/SS_tot. */
+  readonly r2: number;
+}
+
+/**
+ * MAE, RMSE and R² of predictions against truth. R² of a constant truth follows scikit-learn: 1 for a perfect
+ * fit, else 0.
+ * @throws RangeError on empty or unequal inputs.
+ */
+export function regressionMetrics(yTrue: readonly number[], yPred: readonly number[]): RegressionMetrics {
+  const n = yTrue.length;
+  if (n === 0 || yPred.length !== n)
+    throw new RangeError(`need equally many true and predicted values, got ${n} and ${yPred.length}`);
+  let mean = 0;
+  for (const t of yTrue) mean += t;
+  mean /= n;
+  let absSum = 0;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i] ?? NaN;
+    const e = t - (yPred[i] ?? NaN);
+    absSum += Math.abs(e);
+    ssRes += e * e;
+    ssTot += (t - mean) * (t - mean);
+  }
+  const r2 = ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
+  return { mae: absSum / n, rmse: Math.sqrt(ssRes / n), r2 };
 }

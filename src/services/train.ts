@@ -4,13 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
-import {
-  type LinearModel,
-  LinearModelError,
-  createLinearModel,
-  regressionMetrics,
-} from '../core/linearModel.js';
+import { type LinearModel, LinearModelError, createLinearModel } from '../core/linearModel.js';
 import { fitOls } from '../core/ols.js';
+import { regressionMetrics } from '../core/stats.js';
 import { readDataset } from '../files/readDataset.js';
 
 export interface TrainOptions {

@@ -5,7 +5,6 @@ import {
   LinearModelError,
   createLinearModel,
   parseLinearModel,
-  regressionMetrics,
 } from '../../src/core/linearModel.js';
 
 const valid = (): Record<string, unknown> => ({
@@ -248,27 +247,5 @@ describe('LinearModel', () => {
       () => createLinearModel({ target: 't', features: ['a'], intercept: 0, coefficients: [NaN] }),
       LinearModelError,
     );
-  });
-});
-
-describe('regressionMetrics', () => {
-  it('computes MAE, RMSE and R²', () => {
-    const m = regressionMetrics([1, 2, 3, 4], [1, 3, 3, 2]);
-    assert.equal(m.mae, 3 / 4);
-    assert.equal(m.rmse, Math.sqrt(5 / 4));
-    assert.equal(m.r2, 1 - 5 / 5);
-    const perfect = regressionMetrics([1, 2, 3], [1, 2, 3]);
-    assert.deepEqual(perfect, { mae: 0, rmse: 0, r2: 1 });
-    assert.ok(Math.abs(regressionMetrics([0, 2], [1, 1]).r2 - 0) < 1e-15);
-  });
-
-  it('follows scikit-learn for a constant truth', () => {
-    assert.equal(regressionMetrics([5, 5], [5, 5]).r2, 1);
-    assert.equal(regressionMetrics([5, 5], [4, 6]).r2, 0);
-  });
-
-  it('refuses empty or unequal inputs', () => {
-    assert.throws(() => regressionMetrics([], []), RangeError);
-    assert.throws(() => regressionMetrics([1, 2], [1]), RangeError);
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseDataset, type Dataset } from '../../src/core/dataset.js';
-import { regressionMetrics } from '../../src/core/linearModel.js';
+import { regressionMetrics } from '../../src/core/stats.js';
 import { fitOls, OlsError, type OlsFit } from '../../src/core/ols.js';
 
 /** Deterministic uniform numbers in [-1, 1) (mulberry32), so a failure reproduces. */

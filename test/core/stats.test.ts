@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunningStats } from '../../src/core/stats.js';
+import { RunningStats, regressionMetrics } from '../../src/core/stats.js';
 
 const random = (seed: number) => (): number => {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -77,5 +77,27 @@ describe('RunningStats', () => {
     assert.equal(stats.snapshot().count, 0);
     stats.add(1);
     assert.deepEqual(stats.snapshot(), { count: 1, mae: 1, rmse: 1, min: 1, max: 1, p50: 1, p95: 1 });
+  });
+});
+
+describe('regressionMetrics', () => {
+  it('computes MAE, RMSE and R²', () => {
+    const m = regressionMetrics([1, 2, 3, 4], [1, 3, 3, 2]);
+    assert.equal(m.mae, 3 / 4);
+    assert.equal(m.rmse, Math.sqrt(5 / 4));
+    assert.equal(m.r2, 1 - 5 / 5);
+    const perfect = regressionMetrics([1, 2, 3], [1, 2, 3]);
+    assert.deepEqual(perfect, { mae: 0, rmse: 0, r2: 1 });
+    assert.ok(Math.abs(regressionMetrics([0, 2], [1, 1]).r2 - 0) < 1e-15);
+  });
+
+  it('follows scikit-learn for a constant truth', () => {
+    assert.equal(regressionMetrics([5, 5], [5, 5]).r2, 1);
+    assert.equal(regressionMetrics([5, 5], [4, 6]).r2, 0);
+  });
+
+  it('refuses empty or unequal inputs', () => {
+    assert.throws(() => regressionMetrics([], []), RangeError);
+    assert.throws(() => regressionMetrics([1, 2], [1]), RangeError);
   });
 });
