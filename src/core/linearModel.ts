@@ -58,6 +58,9 @@ export class LinearModelError extends Error {
   }
 }
 
+/** The private constructor of `LinearModel`, for `parseLinearModel`. */
+let construct: (file: LinearModelFile) => LinearModel;
+
 /**
  * A validated linear model: `prediction = intercept + Σ coefficients[j]·x[j]`.
  * Build one with `parseLinearModel` (from a file's JSON) or `createLinearModel` (from a fit).
@@ -72,9 +75,9 @@ export class LinearModel {
     this.#weights = Float64Array.from(file.coefficients);
   }
 
-  /** Validates a parsed model document; the one way to make a model. See `parseLinearModel`. */
-  static parse(json: unknown, source = '<model>'): LinearModel {
-    return new LinearModel(validateLinearModelFile(json, source));
+  static {
+    // Hands the private constructor to parseLinearModel alone, which validates the document first.
+    construct = (file) => new LinearModel(file);
   }
 
   get features(): readonly string[] {
@@ -167,7 +170,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * @throws LinearModelError
  */
 export function parseLinearModel(json: unknown, source = '<model>'): LinearModel {
-  return LinearModel.parse(json, source);
+  return construct(validateLinearModelFile(json, source));
 }
 
 function validateLinearModelFile(json: unknown, source: string): LinearModelFile {
