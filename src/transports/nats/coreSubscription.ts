@@ -11,6 +11,7 @@
 import type { Msg, Subscription } from 'nats';
 import { Observable } from 'rxjs';
 import { TransportClosedError, type Delivery } from '../../core/transport.js';
+import { Deque } from '../../core/deque.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ConsumerHandle, NatsContext } from './context.js';
 import { readDeadLetterReason } from './deadLetter.js';
@@ -92,9 +93,8 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
     let sub: Subscription | undefined;
     let outstanding = 0;
     let pumping = false;
-    // A FIFO with a moving head: shift() on a large array is linear.
-    let queue: Msg[] = [];
-    let head = 0;
+    // Messages beyond the prefetch window, oldest first. A Deque: shift() on a large array is linear.
+    const queue = new Deque<Msg>();
     let bufferedBytes = 0;
     let dropped = 0;
     let lastDropLog = 0;
@@ -114,13 +114,10 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
       if (pumping) return;
       pumping = true;
       try {
-        while (taking && outstanding < p.prefetch && head < queue.length) {
-          const msg = queue[head++] as Msg;
+        while (taking && outstanding < p.prefetch) {
+          const msg = queue.shift();
+          if (msg === undefined) break;
           bufferedBytes -= msg.data.byteLength;
-          if (head > 1024 && head * 2 > queue.length) {
-            queue = queue.slice(head);
-            head = 0;
-          }
           emit(msg);
         }
       } finally {
@@ -130,7 +127,7 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
 
     const onMessage = (msg: Msg): void => {
       if (!taking) return;
-      if (outstanding < p.prefetch && head === queue.length) {
+      if (outstanding < p.prefetch && queue.length === 0) {
         emit(msg);
       } else if (bufferedBytes + msg.data.byteLength <= ctx.o.slowConsumerBufferBytes) {
         queue.push(msg);
@@ -149,8 +146,7 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
     const stopTaking = (): void => {
       taking = false;
       sub?.unsubscribe();
-      queue = [];
-      head = 0;
+      queue.clear();
       bufferedBytes = 0;
     };
     const handle: ConsumerHandle = {
