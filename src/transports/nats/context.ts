@@ -2,8 +2,9 @@
  * What the parts of one NATS transport share: its connection, options, log, the consumers it runs and the
  * publishes under way, and the close sequence that drains them in order.
  */
+import { Observable, type Subscriber } from 'rxjs';
 import { TransportClosedError } from '../../core/transport.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ManagedConnection } from './connection.js';
 import type { ResolvedNatsOptions } from './options.js';
@@ -18,8 +19,15 @@ export interface ConsumerHandle {
   finish(): void;
 }
 
+/** A consumer that `NatsContext.consumer` has started. */
+export interface StartedConsumer {
+  readonly handle: ConsumerHandle;
+  /** Stops it when its subscriber unsubscribes (it has left the consumers close() drains by then). */
+  readonly teardown: () => void;
+}
+
 export class NatsContext {
-  readonly consumers = new Set<ConsumerHandle>();
+  private readonly consumers = new Set<ConsumerHandle>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
@@ -34,9 +42,38 @@ export class NatsContext {
     return this.closing !== undefined;
   }
 
-  /** Rejects with TransportClosedError once close() has begun. */
-  assertOpen(): void {
-    if (this.closing !== undefined) throw new TransportClosedError(this.name);
+  /**
+   * Publishes `data` with `send`, tracked so that close() waits for it. Refused with a rejected promise, `send`
+   * never called, once close() has begun (TransportClosedError) or when `data` is larger than the transport takes.
+   */
+  publish(data: Uint8Array, send: () => Promise<void>): Promise<void> {
+    try {
+      if (this.closing !== undefined) throw new TransportClosedError(this.name);
+      checkSize(data, this.o.maxMessageBytes);
+    } catch (e) {
+      return Promise.reject(toError(e));
+    }
+    return this.track(send());
+  }
+
+  /**
+   * The observable of one consumer. Subscribing once close() has begun errors with TransportClosedError;
+   * otherwise `start` sets the consumer going and its handle is drained by close() until the subscriber leaves.
+   * `start` must hand out nothing synchronously: its handle is registered when it returns.
+   */
+  consumer<T>(start: (subscriber: Subscriber<T>) => StartedConsumer): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.closing !== undefined) {
+        subscriber.error(new TransportClosedError(this.name));
+        return undefined;
+      }
+      const { handle, teardown } = start(subscriber);
+      this.consumers.add(handle);
+      return () => {
+        this.consumers.delete(handle);
+        teardown();
+      };
+    });
   }
 
   /** Tracks a publish so that close() can wait for it. */
@@ -90,7 +127,7 @@ export class NatsContext {
 }
 
 /** Refuses a message larger than the transport takes, before it reaches the server. */
-export function checkSize(data: Uint8Array, maxBytes: number): void {
+function checkSize(data: Uint8Array, maxBytes: number): void {
   if (data.byteLength > maxBytes)
     throw new RangeError(`message is ${data.byteLength} bytes; the NATS transport takes at most ${maxBytes}`);
 }

@@ -9,7 +9,7 @@
  * is not delivered again.
  */
 import type { Msg, Subscription } from 'nats';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { TransportClosedError, type Delivery } from '../../core/transport.js';
 import { Deque } from '../../core/deque.js';
 import { errorMessage } from '../../core/errors.js';
@@ -84,11 +84,7 @@ class CoreDelivery implements Delivery {
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observable<Delivery> {
-  return new Observable<Delivery>((subscriber) => {
-    if (ctx.isClosing) {
-      subscriber.error(new TransportClosedError(ctx.name));
-      return undefined;
-    }
+  return ctx.consumer<Delivery>((subscriber) => {
     let taking = true;
     let sub: Subscription | undefined;
     let outstanding = 0;
@@ -154,7 +150,6 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
       releaseOutstanding: () => undefined,
       finish: () => subscriber.complete(),
     };
-    ctx.consumers.add(handle);
 
     const run = async (): Promise<void> => {
       // The client resubscribes by itself on reconnects; this loop only covers a connection replaced after a
@@ -180,9 +175,6 @@ export function coreSubscribe(ctx: NatsContext, p: CoreSubscribeParams): Observa
       else subscriber.error(new Error(`subscription to ${p.subject} failed: ${errorMessage(e)}`));
     });
 
-    return () => {
-      ctx.consumers.delete(handle);
-      stopTaking();
-    };
+    return { handle, teardown: stopTaking };
   });
 }

@@ -16,13 +16,12 @@ import type { Observable } from 'rxjs';
 import type { Envelope } from '../../core/envelope.js';
 import { deadLetterTopicName, QUEUE_TOPICS, type Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
-import { checkSize, type NatsContext } from './context.js';
+import type { NatsContext } from './context.js';
 import { capturingStreams, capturingStreamsWarning } from './capturingStreams.js';
 import { CorePublisher } from './corePublisher.js';
 import { coreSubscribe } from './coreSubscription.js';
 import { deadLetterHeaders } from './deadLetter.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
-import { toError } from '../../core/errors.js';
 
 export class CoreTransport implements Transport {
   readonly name = 'nats-core';
@@ -63,13 +62,7 @@ export class CoreTransport implements Transport {
 
   /** Core NATS has no de-duplication: `messageId` is not used. */
   publishRaw(topic: Topic, data: Uint8Array, _messageId?: string): Promise<void> {
-    try {
-      this.ctx.assertOpen();
-      checkSize(data, this.ctx.o.maxMessageBytes);
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
-    return this.ctx.track(this.core.publish(topic.name, data));
+    return this.ctx.publish(data, () => this.core.publish(topic.name, data));
   }
 
   consume(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {

@@ -12,7 +12,7 @@
  *   again and consuming resumes. Other failures retry with backoff; a configuration conflict errors.
  */
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { TransportClosedError, type Delivery } from '../../core/transport.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ConsumerHandle, NatsContext } from './context.js';
@@ -124,11 +124,7 @@ export function consumeJetStream(
   p: JetStreamConsumeParams,
 ): Observable<Delivery> {
   const subject = subjectOf(p.topic, p.kind);
-  return new Observable<Delivery>((subscriber) => {
-    if (ctx.isClosing) {
-      subscriber.error(new TransportClosedError(ctx.name));
-      return undefined;
-    }
+  return ctx.consumer<Delivery>((subscriber) => {
     let taking = true;
     let messages: ConsumerMessages | undefined;
     let advisories: Subscription | undefined;
@@ -167,7 +163,6 @@ export function consumeJetStream(
       releaseOutstanding: nakOutstanding,
       finish: () => subscriber.complete(),
     };
-    ctx.consumers.add(handle);
 
     const watch = async (msgs: ConsumerMessages): Promise<void> => {
       for await (const s of await msgs.status()) {
@@ -221,12 +216,12 @@ export function consumeJetStream(
       if (taking) subscriber.error(toError(e));
     });
 
-    return () => {
-      ctx.consumers.delete(handle);
+    const teardown = (): void => {
       handle.stopTaking();
       advisories?.unsubscribe();
       clearInterval(keepAlive);
       nakOutstanding();
     };
+    return { handle, teardown };
   });
 }

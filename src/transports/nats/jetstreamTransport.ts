@@ -9,7 +9,7 @@ import type { Observable } from 'rxjs';
 import type { Envelope } from '../../core/envelope.js';
 import type { Topic } from '../../core/topics.js';
 import type { ConnectionState, ConsumeOptions, Delivery, Transport } from '../../core/transport.js';
-import { checkSize, type NatsContext } from './context.js';
+import type { NatsContext } from './context.js';
 import { CorePublisher } from './corePublisher.js';
 import { coreSubscribe } from './coreSubscription.js';
 import { deadLetterHeaders } from './deadLetter.js';
@@ -17,7 +17,6 @@ import { consumeJetStream } from './jetstreamConsumer.js';
 import { JetStreamPublisher } from './jetstreamPublisher.js';
 import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
 import { JetStreamTopology } from './topology.js';
-import { toError } from '../../core/errors.js';
 
 export class JetStreamTransport implements Transport {
   readonly name = 'nats';
@@ -44,13 +43,7 @@ export class JetStreamTransport implements Transport {
   }
 
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void> {
-    try {
-      this.ctx.assertOpen();
-      checkSize(data, this.ctx.o.maxMessageBytes);
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
-    return this.ctx.track(
+    return this.ctx.publish(data, () =>
       topic.kind === 'broadcast'
         ? this.core.publish(topic.name, data)
         : this.publisher.publish(
