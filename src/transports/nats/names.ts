@@ -114,16 +114,25 @@ export function streamConfig(topic: string, kind: StreamKind, o: StreamOptions):
 /** The limits `ensure` keeps in line on an existing stream (all updatable in place). */
 const STREAM_UPDATABLE = ['max_msgs', 'max_bytes', 'max_msg_size', 'duplicate_window', 'discard'] as const;
 
-/** The part of `wanted` that differs from `existing`, or undefined when the stream is as wanted. */
-export function streamUpdate(
-  existing: Partial<StreamConfig>,
-  wanted: Partial<StreamConfig>,
-): Partial<StreamConfig> | undefined {
-  const diff: Record<string, unknown> = {};
-  for (const k of STREAM_UPDATABLE)
-    if (wanted[k] !== undefined && existing[k] !== wanted[k]) diff[k] = wanted[k];
+/**
+ * The fields among `keys` in which `wanted` differs from `existing` (a field `wanted` leaves out is kept as it
+ * is), or undefined when there are none.
+ */
+function updateOf<C extends object>(
+  keys: readonly (keyof C)[],
+  existing: Partial<C>,
+  wanted: Partial<C>,
+): Partial<C> | undefined {
+  const diff: Partial<C> = {};
+  for (const k of keys) if (wanted[k] !== undefined && existing[k] !== wanted[k]) diff[k] = wanted[k];
   return Object.keys(diff).length === 0 ? undefined : diff;
 }
+
+/** The update that brings an existing stream in line with `wanted`, or undefined when it is as wanted. */
+export const streamUpdate = (
+  existing: Partial<StreamConfig>,
+  wanted: Partial<StreamConfig>,
+): Partial<StreamConfig> | undefined => updateOf(STREAM_UPDATABLE, existing, wanted);
 
 type ConsumerOptions = Pick<ResolvedNatsOptions, 'consumerPrefix' | 'ackWaitMs' | 'maxDeliver'>;
 
@@ -154,16 +163,11 @@ export function consumerConfig(
 
 const CONSUMER_UPDATABLE = ['ack_wait', 'max_deliver', 'max_ack_pending', 'description'] as const;
 
-/** The part of `wanted` that differs from `existing`, or undefined when the consumer is as wanted. */
-export function consumerUpdate(
+/** The update that brings an existing consumer in line with `wanted`, or undefined when it is as wanted. */
+export const consumerUpdate = (
   existing: Partial<ConsumerConfig>,
   wanted: Partial<ConsumerConfig>,
-): Partial<ConsumerConfig> | undefined {
-  const diff: Record<string, unknown> = {};
-  for (const k of CONSUMER_UPDATABLE)
-    if (wanted[k] !== undefined && existing[k] !== wanted[k]) diff[k] = wanted[k];
-  return Object.keys(diff).length === 0 ? undefined : diff;
-}
+): Partial<ConsumerConfig> | undefined => updateOf(CONSUMER_UPDATABLE, existing, wanted);
 
 /** Delay before a nacked message comes back: short at first, longer for a message that keeps failing. */
 export const redeliveryDelayMs = (deliveryCount: number): number =>
