@@ -121,6 +121,14 @@ describe('amqp delivery counting', () => {
     assert.equal(deliveryCountOf(fromPika, false), 2, 'the copy counts as the second delivery');
   });
 
+  it('carries over every publishable property of the right type, and nothing of the wrong type', () => {
+    const ids = { messageId: 'm', correlationId: 'c', type: 't', appId: 'app' };
+    const all = { ...ids, contentType: 'a/b', contentEncoding: 'gz', timestamp: 7, priority: 3 };
+    assert.deepEqual(retryProperties(all, 1), { ...all, persistent: true, headers: { 'x-attempts': 2 } });
+    const wrong = { contentType: 1, messageId: null, timestamp: '7', priority: undefined, userId: 'u' };
+    assert.deepEqual(retryProperties(wrong, 1), { persistent: true, headers: { 'x-attempts': 2 } });
+  });
+
   it('writes the reason and the original topic into a dead letter, and reads the reason back', () => {
     const props = deadLetterProperties({ messageId: 'm', headers: { a: 1 } }, 'bad_body: no', 'y_true');
     assert.deepEqual(props, {

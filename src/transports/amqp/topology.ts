@@ -131,25 +131,30 @@ export function deadLetterReasonOf(properties: Partial<MessageProperties> | unde
   return reason instanceof Uint8Array ? Buffer.from(reason).toString('utf8') : undefined;
 }
 
+/** The string properties a copy carries over (amqplib types them `any`: each is checked before it is copied). */
+const CARRIED_STRINGS = [
+  'contentType',
+  'contentEncoding',
+  'messageId',
+  'correlationId',
+  'type',
+  'appId',
+] as const;
+/** The numeric properties a copy carries over. */
+const CARRIED_NUMBERS = ['timestamp', 'priority'] as const;
+
 /** The properties worth carrying over when a message is copied elsewhere (fields amqplib accepts on publish). */
 function carriedProperties(p: Partial<MessageProperties> | undefined): Options.Publish {
   const out: Options.Publish = {};
   if (!p) return out;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  const contentType = str(p.contentType);
-  if (contentType !== undefined) out.contentType = contentType;
-  const contentEncoding = str(p.contentEncoding);
-  if (contentEncoding !== undefined) out.contentEncoding = contentEncoding;
-  const messageId = str(p.messageId);
-  if (messageId !== undefined) out.messageId = messageId;
-  const correlationId = str(p.correlationId);
-  if (correlationId !== undefined) out.correlationId = correlationId;
-  const type = str(p.type);
-  if (type !== undefined) out.type = type;
-  const appId = str(p.appId);
-  if (appId !== undefined) out.appId = appId;
-  if (typeof p.timestamp === 'number') out.timestamp = p.timestamp;
-  if (typeof p.priority === 'number') out.priority = p.priority;
+  for (const k of CARRIED_STRINGS) {
+    const v: unknown = p[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+  for (const k of CARRIED_NUMBERS) {
+    const v: unknown = p[k];
+    if (typeof v === 'number') out[k] = v;
+  }
   return out;
 }
 
