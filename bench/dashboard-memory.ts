@@ -6,7 +6,7 @@
  *   node --expose-gc --import tsx bench/dashboard-memory.ts [records] [refreshMs]
  */
 import { Subject } from 'rxjs';
-import type { MetricRecord } from '../src/core/envelope.js';
+import type { MetricRecord } from '../src/core/metricsBody.js';
 import { startDashboard } from '../src/tui/dashboard.js';
 import type { FeedEvent } from '../src/tui/feeds.js';
 import { fakeTerminal } from '../test/tui/fakeTerminal.js';

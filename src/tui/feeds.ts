@@ -17,8 +17,8 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
-import { decodeEnvelope, metricBatchBody, validateId, type EnvelopeBodyValidator } from '../core/codec.js';
-import type { MetricRecord } from '../core/envelope.js';
+import { decodeEnvelope, validateId, type EnvelopeBodyValidator } from '../core/codec.js';
+import { metricsBody, type MetricRecord } from '../core/metricsBody.js';
 import { METRICS, STATUS, type Topic } from '../core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
 import { parseServiceStatus } from './serviceStatus.js';
@@ -107,7 +107,7 @@ export function transportFeed(transport: Transport): DashboardFeed {
       transport.state$.pipe(map((state): FeedEvent => ({ kind: 'state', state }))),
       resilient(
         METRICS.name,
-        consumeBroadcast(transport, METRICS, metricBatchBody, (_id, records) => {
+        consumeBroadcast(transport, METRICS, metricsBody, (_id, records) => {
           const events: FeedEvent[] = [];
           for (const record of records) events.push({ kind: 'record', record });
           return events;

@@ -6,7 +6,7 @@
  * Memory is fixed: the chart window and the table are rings, the histogram has a fixed number of bins, the
  * statistics are running sums and a bounded sketch, the status map holds one entry per live instance.
  */
-import type { MetricRecord } from '../core/envelope.js';
+import type { MetricRecord } from '../core/metricsBody.js';
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { RunningStats, type StatsSnapshot } from '../core/stats.js';
 import type { ConnectionState } from '../core/transport.js';
