@@ -19,9 +19,9 @@ import {
 } from 'rxjs';
 import { decodeEnvelope, validateId, type EnvelopeBodyValidator } from '../core/codec.js';
 import { metricsBody, type MetricRecord } from '../core/metricsBody.js';
+import { statusBody } from '../core/statusBody.js';
 import { METRICS, STATUS, type Topic } from '../core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
-import { parseServiceStatus } from './serviceStatus.js';
 import type { DashboardEvent as FeedEvent } from './viewModel.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -115,9 +115,7 @@ export function transportFeed(transport: Transport): DashboardFeed {
       ),
       resilient(
         STATUS.name,
-        consumeBroadcast(transport, STATUS, parseServiceStatus, (_id, status) => [
-          { kind: 'status', status },
-        ]),
+        consumeBroadcast(transport, STATUS, statusBody, (_id, status) => [{ kind: 'status', status }]),
       ),
     ),
   };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeEnvelope } from '../../src/core/codec.js';
 import type { MetricRecord } from '../../src/core/metricsBody.js';
+import { statusCounters } from '../../src/core/statusBody.js';
 import { METRICS, STATUS } from '../../src/core/topics.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
@@ -47,7 +48,7 @@ describe('transportFeed', () => {
         instance: 'i1',
         transport: 'memory',
         state: 'connected',
-        counters: counters.snapshot(),
+        counters: statusCounters(counters.snapshot()),
       },
     });
     await until(() => events.length >= 5, 'five events');
@@ -63,8 +64,8 @@ describe('transportFeed', () => {
     });
     const status = events.find((e) => e.kind === 'status');
     assert.ok(status?.kind === 'status');
-    assert.equal(status.status.joined, 1);
-    assert.equal(status.status.pending, 2);
+    assert.equal(status.status.counters.joined, 1);
+    assert.equal(status.status.counters.pending, 2);
     const reasons = events.flatMap((e) => (e.kind === 'malformed' ? [e.reason] : []));
     assert.ok(reasons.some((r) => /absolute_error/.test(r)));
     assert.ok(reasons.some((r) => /not JSON/.test(r)));
