@@ -25,7 +25,7 @@ import { redactText } from '../core/redact.js';
 import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
 import type { CsvAppender } from '../files/csvAppender.js';
-import { decodeDelivery } from '../delivery/decodeDelivery.js';
+import { decodeDelivery } from '../core/decodeDelivery.js';
 import { InFlight } from '../delivery/inFlight.js';
 import { deadLetter } from '../delivery/settle.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
