@@ -6,7 +6,7 @@
  *   node --expose-gc --import tsx bench/dashboard-memory.ts [records] [refreshMs]
  */
 import { Subject } from 'rxjs';
-import type { MetricRecord } from '../src/core/envelope.js';
+import type { MetricRecord } from '../src/core/metricsBody.js';
 import { startDashboard } from '../src/tui/dashboard.js';
 import type { FeedEvent } from '../src/tui/feeds.js';
 import { fakeTerminal } from '../test/tui/fakeTerminal.js';
@@ -62,14 +62,17 @@ async function main(): Promise<void> {
           instance: `m${i % 3}`,
           transport: 'bench',
           state: 'connected',
-          published: i,
-          predicted: i,
-          joined: i,
-          pending: i % 100,
-          unmatched: 0,
-          deadLettered: 0,
-          retried: 0,
-          deadByCode: {},
+          counters: {
+            published: i,
+            predicted: i,
+            joined: i,
+            pending: i % 100,
+            unmatched: 0,
+            duplicates: 0,
+            deadLettered: 0,
+            retried: 0,
+            deadByCode: {},
+          },
         },
       });
     // Lets the throttled redraw run, as it would between deliveries.

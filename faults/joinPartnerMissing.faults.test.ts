@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Subscription } from 'rxjs';
-import type { StatusBody } from '../src/cli/lifecycle.js';
+import type { StatusBody } from '../src/core/statusBody.js';
 import { STATUS, Y_PRED, Y_TRUE, type Topic } from '../src/core/topics.js';
 import { cliCommand } from '../test/support/cli.js';
 import { waitUntil } from '../test/support/serviceProcesses.js';

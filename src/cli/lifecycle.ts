@@ -5,21 +5,13 @@
 import { interval, lastValueFrom, merge, tap, type Observable, type Subscription } from 'rxjs';
 import { STATUS } from '../core/topics.js';
 import type { ConnectionState, Transport } from '../core/transport.js';
-import { ServiceCounters, type CountersSnapshot } from '../delivery/serviceCounters.js';
+import { statusCounters, type StatusBody } from '../core/statusBody.js';
+import { ServiceCounters } from '../delivery/serviceCounters.js';
 import type { ServiceEvent, ServiceName } from '../delivery/serviceEvents.js';
 import { newRunId } from '../core/recordIds.js';
 import { retryLog } from './retryLog.js';
 import { statusLine, summary } from './statusText.js';
 import type { Terminal } from './terminal.js';
-
-/** Body of a `status` message: one process's figures, for dashboards. */
-export interface StatusBody {
-  readonly service: 'pipeline' | ServiceName;
-  readonly instance: string;
-  readonly transport: string;
-  readonly state: ConnectionState;
-  readonly counters: CountersSnapshot;
-}
 
 let processStop: AbortController | undefined;
 
@@ -57,7 +49,7 @@ export interface Monitor {
 export function monitor(
   terminal: Terminal,
   transport: Transport,
-  service: StatusBody['service'],
+  service: 'pipeline' | ServiceName,
   options: { statusEveryMs?: number; statusLine?: boolean } = {},
 ): Monitor {
   const counters = new ServiceCounters();
@@ -95,7 +87,7 @@ export function monitor(
         instance,
         transport: transport.name,
         state,
-        counters: counters.snapshot(),
+        counters: statusCounters(counters.snapshot()),
       };
       // Dashboards are best-effort: a status message that cannot be sent is not worth an error.
       transport.publish(STATUS, { id: `${instance}-${Date.now()}`, body }).catch(() => undefined);

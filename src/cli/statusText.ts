@@ -1,6 +1,6 @@
 /** The one-line live status and the final summary. Pure: figures in, text out. */
 import type { ConnectionState } from '../core/transport.js';
-import type { CountersSnapshot } from '../delivery/serviceCounters.js';
+import type { CountersSnapshot } from '../core/statusBody.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const num = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');

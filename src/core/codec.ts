@@ -4,7 +4,7 @@
  * Decoding never throws: it returns a `DecodeResult`, whose failure carries a machine-readable `code` and a
  * human-readable `reason`, so a service can count the failure and dead-letter the message instead of crashing.
  */
-import type { Envelope, FeatureVector, MetricBody, MetricRecord, RecordId } from './envelope.js';
+import type { Envelope, FeatureVector, RecordId } from './envelope.js';
 
 /** Messages larger than this are refused before parsing (a 1 MB body is an attack or a bug, not a record). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
@@ -35,12 +35,15 @@ export type BodyValidator<B> = (body: unknown) => Check<B>;
  */
 export type EnvelopeBodyValidator<B> = (body: unknown, id: RecordId) => Check<B>;
 
-const pass = <T>(value: T): Check<T> => ({ ok: true, value });
-const refuse = <T>(reason: string): Check<T> => ({ ok: false, reason });
+/** A value that passed its check. */
+export const pass = <T>(value: T): Check<T> => ({ ok: true, value });
+/** A value that failed its check, and why, in words a user can act on. */
+export const refuse = <T>(reason: string): Check<T> => ({ ok: false, reason });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-const describe = (v: unknown): string => {
+/** What `v` is, for a reason: `null`, `an array`, `a string ("abc")`, `number 151`. */
+export const describeValue = (v: unknown): string => {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
@@ -56,90 +59,29 @@ export const validateId = (id: unknown): Check<RecordId> => {
     if (id.length > 256) return refuse(`id is ${id.length} characters long; at most 256`);
     return pass(id);
   }
-  return refuse(`id must be a finite number or a non-empty string, got ${describe(id)}`);
+  return refuse(`id must be a finite number or a non-empty string, got ${describeValue(id)}`);
 };
 
 /** A finite number (y_true, y_pred). JSON cannot carry NaN or Infinity, but a non-JSON-compliant producer may try. */
 export const finiteNumber: BodyValidator<number> = (body) =>
   typeof body === 'number' && Number.isFinite(body)
     ? pass(body)
-    : refuse(`body must be a finite number, got ${describe(body)}`);
+    : refuse(`body must be a finite number, got ${describeValue(body)}`);
 
 /** Longest feature vector accepted. */
 export const MAX_FEATURES = 10_000;
 
 /** A non-empty array of finite numbers. Its length is checked against the model by the model service. */
 export const featureVector: BodyValidator<FeatureVector> = (body) => {
-  if (!Array.isArray(body)) return refuse(`body must be an array of numbers, got ${describe(body)}`);
+  if (!Array.isArray(body)) return refuse(`body must be an array of numbers, got ${describeValue(body)}`);
   if (body.length === 0) return refuse('body must not be an empty array');
   if (body.length > MAX_FEATURES) return refuse(`body has ${body.length} features; at most ${MAX_FEATURES}`);
   for (let i = 0; i < body.length; i++) {
     const x: unknown = body[i];
     if (typeof x !== 'number' || !Number.isFinite(x))
-      return refuse(`body[${i}] must be a finite number, got ${describe(x)}`);
+      return refuse(`body[${i}] must be a finite number, got ${describeValue(x)}`);
   }
   return pass(body as FeatureVector);
-};
-
-const METRIC_FIELDS = ['y_true', 'y_pred', 'absolute_error'] as const;
-
-/** Why `v` does not hold a record's three finite numbers, or `undefined` if it does; `at` names it in the reason. */
-function metricFieldsProblem(v: unknown, at: string): string | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    return `${at} must be an object, got ${describe(v)}`;
-  const b = v as Record<string, unknown>;
-  for (const k of METRIC_FIELDS) {
-    const x = b[k];
-    if (typeof x !== 'number' || !Number.isFinite(x))
-      return `${at}.${k} must be a finite number, got ${describe(x)}`;
-  }
-  return undefined;
-}
-
-/** The older `metrics` body: one record, whose id is the envelope's. */
-export const metricBody: BodyValidator<MetricBody> = (body) => {
-  const problem = metricFieldsProblem(body, 'body');
-  return problem === undefined ? pass(body as MetricBody) : refuse(problem);
-};
-
-/** Most records one `metrics` message may carry (the metric service sends at most 500). */
-export const MAX_METRIC_RECORDS = 10_000;
-
-/**
- * The body of a `metrics` message as records, in either form: an array of `{id, y_true, y_pred, absolute_error}`
- * (one message per write batch), or the older one-record `{y_true, y_pred, absolute_error}` with the envelope's
- * id, so a dashboard still reads an older metric service. One bad element makes the whole message bad: a
- * producer that writes it is broken, and a partial batch would hide that.
- */
-export const metricBatchBody: EnvelopeBodyValidator<readonly MetricRecord[]> = (body, id) => {
-  if (!Array.isArray(body)) {
-    if (typeof body !== 'object' || body === null)
-      return refuse(`body must be an array of records or one record, got ${describe(body)}`);
-    const one = metricBody(body);
-    if (!one.ok) return one;
-    const { y_true, y_pred, absolute_error } = one.value;
-    return pass([{ id, y_true, y_pred, absolute_error }]);
-  }
-  if (body.length === 0) return refuse('body must not be an empty array');
-  if (body.length > MAX_METRIC_RECORDS)
-    return refuse(`body has ${body.length} records; at most ${MAX_METRIC_RECORDS}`);
-  // Fresh records with exactly their four fields: whatever else a producer adds goes no further.
-  const records: MetricRecord[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const element: unknown = body[i];
-    const problem = metricFieldsProblem(element, `body[${i}]`);
-    if (problem !== undefined) return refuse(problem);
-    const r = element as MetricRecord;
-    const recordId = validateId(r.id);
-    if (!recordId.ok) return refuse(`body[${i}]: ${recordId.reason}`);
-    records.push({
-      id: recordId.value,
-      y_true: r.y_true,
-      y_pred: r.y_pred,
-      absolute_error: r.absolute_error,
-    });
-  }
-  return pass(records);
 };
 
 /** Decodes and validates one message. Never throws. */
@@ -167,7 +109,7 @@ export function decodeEnvelope<B>(
     return fail('not_json', `message is not JSON: ${(e as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return fail('not_object', `message must be a JSON object {"id", "body"}, got ${describe(parsed)}`);
+    return fail('not_object', `message must be a JSON object {"id", "body"}, got ${describeValue(parsed)}`);
   const obj = parsed as Record<string, unknown>;
   if (!('id' in obj)) return fail('bad_id', 'message has no id');
   const id = validateId(obj.id);

@@ -12,18 +12,6 @@ export interface Envelope<B> {
 /** Body of a `features` message: the feature vector of one record. */
 export type FeatureVector = readonly number[];
 
-/** The older body of a `metrics` message: one joined record, its id the envelope's (now a batch: `metricBatchBody`). */
-export interface MetricBody {
-  readonly y_true: number;
-  readonly y_pred: number;
-  readonly absolute_error: number;
-}
-
-/** A joined record as the metric service logs it. */
-export interface MetricRecord extends MetricBody {
-  readonly id: RecordId;
-}
-
 /**
  * The key a record id is joined and de-duplicated by: `1` and `"1"` are different records. A string id is its
  * own key (no new string per message: hashing a fresh concatenation per lookup showed in the profile); a number

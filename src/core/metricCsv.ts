@@ -8,7 +8,8 @@
  * a number (`"17"`) is always written quoted; `17` and `"17"` are different records (see `idKey`).
  */
 import { validateId, type Check } from './codec.js';
-import type { MetricRecord, RecordId } from './envelope.js';
+import type { RecordId } from './envelope.js';
+import type { MetricRecord } from './metricsBody.js';
 
 /** The header line, without its line feed. */
 export const METRIC_CSV_HEADER = 'id,y_true,y_pred,absolute_error';

@@ -2,25 +2,9 @@
  * Folds service events into the figures the status line, the `status` topic and the dashboard show.
  * One place counts; everything else reads `snapshot()`.
  */
-import { RunningStats, type StatsSnapshot } from '../core/stats.js';
+import { RunningStats } from '../core/stats.js';
+import type { CountersSnapshot } from '../core/statusBody.js';
 import type { ServiceEvent } from './serviceEvents.js';
-
-export interface CountersSnapshot {
-  readonly published: number;
-  readonly predicted: number;
-  readonly joined: number;
-  readonly unmatched: number;
-  readonly duplicates: number;
-  readonly deadLettered: number;
-  readonly retried: number;
-  /** Records waiting in the join buffer (metric). */
-  readonly pending: number;
-  /** Dead letters by reason code (`not_json`, `bad_body`, `wrong_shape`, `unmatched`, …). */
-  readonly deadByCode: Readonly<Record<string, number>>;
-  readonly stats: StatsSnapshot;
-  /** The last reason a message was retried or dead-lettered, for the operator. */
-  readonly lastProblem: string | undefined;
-}
 
 export class ServiceCounters {
   private published = 0;

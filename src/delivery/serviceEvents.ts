@@ -2,7 +2,8 @@
  * What services report as they work. Runners fold these into counters for the status line, the periodic status
  * message on the `status` topic and the dashboard: nothing is counted anywhere else.
  */
-import type { MetricRecord, RecordId } from '../core/envelope.js';
+import type { RecordId } from '../core/envelope.js';
+import type { MetricRecord } from '../core/metricsBody.js';
 
 export type ServiceName = 'features' | 'model' | 'metric' | 'plot';
 

@@ -8,7 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import type { MetricRecord } from '../core/envelope.js';
+import type { MetricRecord } from '../core/metricsBody.js';
 import { isMetricCsvHeader, MAX_RECORD_LENGTH, parseMetricRow, splitLines } from '../core/metricCsv.js';
 import { serialise } from '../core/serialise.js';
 

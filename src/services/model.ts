@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import { featureVector } from '../core/codec.js';
 import { FEATURES, Y_PRED } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
-import { decodeDelivery } from '../delivery/decodeDelivery.js';
+import { decodeDelivery } from '../core/decodeDelivery.js';
 import { handleDeliveries } from '../delivery/handleDeliveries.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
 import { deadLetter, retryOrDeadLetter } from '../delivery/settle.js';

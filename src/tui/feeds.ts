@@ -17,11 +17,12 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
-import { decodeEnvelope, metricBatchBody, validateId, type EnvelopeBodyValidator } from '../core/codec.js';
-import type { MetricRecord } from '../core/envelope.js';
+import type { EnvelopeBodyValidator } from '../core/codec.js';
+import { decodeDelivery } from '../core/decodeDelivery.js';
+import { metricsBody } from '../core/metricsBody.js';
+import { statusBody } from '../core/statusBody.js';
 import { METRICS, STATUS, type Topic } from '../core/topics.js';
-import type { ConnectionState, Delivery, Transport } from '../core/transport.js';
-import { parseServiceStatus } from './serviceStatus.js';
+import type { ConnectionState, Transport } from '../core/transport.js';
 import type { DashboardEvent as FeedEvent } from './viewModel.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -52,21 +53,6 @@ const resilient = (what: string, source: Observable<FeedEvent>): Observable<Feed
     ),
   );
 
-function decode<B>(
-  d: Delivery,
-  validate: EnvelopeBodyValidator<B>,
-): { id: MetricRecord['id']; body: B } | string {
-  // The memory transport hands over the envelope itself: checked just like bytes would be, without parsing.
-  if (d.envelope !== undefined) {
-    const id = validateId(d.envelope.id);
-    if (!id.ok) return id.reason;
-    const body = validate(d.envelope.body, id.value);
-    return body.ok ? { id: id.value, body: body.value } : body.reason;
-  }
-  const decoded = decodeEnvelope(d.data, validate);
-  return decoded.ok ? decoded.value : decoded.error.message;
-}
-
 /**
  * The events of a broadcast topic: `toEvents` turns one valid message into its events, in order (a `metrics`
  * message carries a batch of records); a message that is not valid is one `malformed` event.
@@ -75,17 +61,18 @@ function consumeBroadcast<B>(
   transport: Transport,
   topic: Topic,
   validate: EnvelopeBodyValidator<B>,
-  toEvents: (id: MetricRecord['id'], body: B) => readonly FeedEvent[],
+  toEvents: (body: B) => readonly FeedEvent[],
 ): Observable<FeedEvent> {
   return transport.consume(topic, { prefetch: FEED_PREFETCH }).pipe(
     // An array is emitted synchronously, element by element: one message's events stay together and in order.
     mergeMap((d): readonly FeedEvent[] => {
-      const value = decode(d, validate);
+      // The same checks, and the same reasons, as the services apply before they dead-letter a message.
+      const decoded = decodeDelivery(d, validate);
       // Nothing the dashboard does with a message is durable: it is taken as soon as it is read.
       d.ack();
-      return typeof value === 'string'
-        ? [{ kind: 'malformed', reason: `${topic.name}: ${value}`, count: 1 }]
-        : toEvents(value.id, value.body);
+      return decoded.ok
+        ? toEvents(decoded.value.body)
+        : [{ kind: 'malformed', reason: `${topic.name}: ${decoded.error.reason}`, count: 1 }];
     }),
   );
 }
@@ -107,7 +94,7 @@ export function transportFeed(transport: Transport): DashboardFeed {
       transport.state$.pipe(map((state): FeedEvent => ({ kind: 'state', state }))),
       resilient(
         METRICS.name,
-        consumeBroadcast(transport, METRICS, metricBatchBody, (_id, records) => {
+        consumeBroadcast(transport, METRICS, metricsBody, (records) => {
           const events: FeedEvent[] = [];
           for (const record of records) events.push({ kind: 'record', record });
           return events;
@@ -115,9 +102,7 @@ export function transportFeed(transport: Transport): DashboardFeed {
       ),
       resilient(
         STATUS.name,
-        consumeBroadcast(transport, STATUS, parseServiceStatus, (_id, status) => [
-          { kind: 'status', status },
-        ]),
+        consumeBroadcast(transport, STATUS, statusBody, (status) => [{ kind: 'status', status }]),
       ),
     ),
   };

@@ -6,13 +6,14 @@
  * Memory is fixed: the chart window and the table are rings, the histogram has a fixed number of bins, the
  * statistics are running sums and a bounded sketch, the status map holds one entry per live instance.
  */
-import type { MetricRecord } from '../core/envelope.js';
+import type { MetricRecord } from '../core/metricsBody.js';
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { RunningStats, type StatsSnapshot } from '../core/stats.js';
 import type { ConnectionState } from '../core/transport.js';
 import { RateMeter } from './rateMeter.js';
 import { Ring } from './ring.js';
-import { summariseServices, type ServiceStatus, type ServicesSummary } from './serviceStatus.js';
+import type { StatusBody } from '../core/statusBody.js';
+import { summariseServices, type ServicesSummary } from './serviceStatus.js';
 
 /** Records in the chart window when not configured. */
 export const DEFAULT_WINDOW = 300;
@@ -40,7 +41,7 @@ export interface ViewModelOptions {
 export type DashboardEvent =
   /** `backlog`: a record that was already there when the feed started (rows in the log): not part of the rate. */
   | { readonly kind: 'record'; readonly record: MetricRecord; readonly backlog?: boolean }
-  | { readonly kind: 'status'; readonly status: ServiceStatus }
+  | { readonly kind: 'status'; readonly status: StatusBody }
   | { readonly kind: 'state'; readonly state: ConnectionState }
   /** Messages or rows that could not be read (`count` of them; 0 for a problem that skipped none), and why. */
   | { readonly kind: 'malformed'; readonly reason: string; readonly count: number }
@@ -97,7 +98,7 @@ export class DashboardModel {
   private readonly histogram: ErrorHistogram;
   private readonly stats = new RunningStats();
   private readonly rate = new RateMeter();
-  private readonly statuses = new Map<string, { status: ServiceStatus; at: number }>();
+  private readonly statuses = new Map<string, { status: StatusBody; at: number }>();
   private state: ConnectionState = 'connecting';
   private windowSum = 0;
   private pushesSinceExactSum = 0;
@@ -165,7 +166,7 @@ export class DashboardModel {
     this.mae.push(this.windowSum / this.errors.length);
   }
 
-  addStatus(status: ServiceStatus, at: number): void {
+  addStatus(status: StatusBody, at: number): void {
     const key = `${status.service}\u0000${status.instance}`;
     this.statuses.set(key, { status, at });
     // Keeps the map as small as the live instances, even if instances come and go for weeks.

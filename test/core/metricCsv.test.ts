@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetricRecord } from '../../src/core/envelope.js';
+import type { MetricRecord } from '../../src/core/metricsBody.js';
 import {
   formatMetricRow,
   isMetricCsvHeader,

@@ -4,7 +4,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import type { MetricRecord } from '../../src/core/envelope.js';
+import type { MetricRecord } from '../../src/core/metricsBody.js';
 import { createMetricLogReader } from '../../src/files/metricLogReader.js';
 
 const HEADER = `${METRIC_CSV_HEADER}\n`;

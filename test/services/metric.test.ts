@@ -8,8 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
-import { decodeEnvelope, encodeEnvelope, metricBatchBody } from '../../src/core/codec.js';
-import type { Envelope, MetricRecord, RecordId } from '../../src/core/envelope.js';
+import { decodeEnvelope, encodeEnvelope } from '../../src/core/codec.js';
+import type { Envelope, RecordId } from '../../src/core/envelope.js';
+import { metricsBody, type MetricRecord } from '../../src/core/metricsBody.js';
 import { METRIC_CSV_HEADER, parseMetricRow } from '../../src/core/metricCsv.js';
 import { METRICS, Y_PRED, Y_TRUE, type Topic } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
@@ -202,7 +203,7 @@ describe('metric service', () => {
       });
     }
     // What a transport carrying bytes would send, and what a dashboard reads back from it.
-    const decoded = messages.map((m) => decodeEnvelope(encodeEnvelope(m), metricBatchBody));
+    const decoded = messages.map((m) => decodeEnvelope(encodeEnvelope(m), metricsBody));
     assert.deepEqual(
       decoded.flatMap((d) => (d.ok ? d.value.body : [])),
       sent,

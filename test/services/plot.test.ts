@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import type { MetricRecord } from '../../src/core/envelope.js';
+import type { MetricRecord } from '../../src/core/metricsBody.js';
 import { createPlotter, plotService } from '../../src/services/plot.js';
 
 const HEADER = `${METRIC_CSV_HEADER}\n`;

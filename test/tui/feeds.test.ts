@@ -4,7 +4,8 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeEnvelope } from '../../src/core/codec.js';
-import type { MetricRecord } from '../../src/core/envelope.js';
+import type { MetricRecord } from '../../src/core/metricsBody.js';
+import { statusCounters } from '../../src/core/statusBody.js';
 import { METRICS, STATUS } from '../../src/core/topics.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
@@ -47,7 +48,7 @@ describe('transportFeed', () => {
         instance: 'i1',
         transport: 'memory',
         state: 'connected',
-        counters: counters.snapshot(),
+        counters: statusCounters(counters.snapshot()),
       },
     });
     await until(() => events.length >= 5, 'five events');
@@ -63,8 +64,8 @@ describe('transportFeed', () => {
     });
     const status = events.find((e) => e.kind === 'status');
     assert.ok(status?.kind === 'status');
-    assert.equal(status.status.joined, 1);
-    assert.equal(status.status.pending, 2);
+    assert.equal(status.status.counters.joined, 1);
+    assert.equal(status.status.counters.pending, 2);
     const reasons = events.flatMap((e) => (e.kind === 'malformed' ? [e.reason] : []));
     assert.ok(reasons.some((r) => /absolute_error/.test(r)));
     assert.ok(reasons.some((r) => /not JSON/.test(r)));
@@ -120,23 +121,41 @@ describe('transportFeed, `metrics` messages', () => {
     ]);
   });
 
-  it('gives one malformed event, and no record, for a batch with one bad record', async () => {
+  it('gives one malformed event, and no record, for a batch with one bad record, alike from bytes', async () => {
     const bad = [rec(0), rec(1), { ...rec(2), y_pred: 'two' }, rec(3)];
     const events = await eventsOf(async (t) => {
       await t.publish(METRICS, { id: 'b-0', body: bad });
+      await t.publishRaw(METRICS, encodeEnvelope({ id: 'b-0', body: bad }));
       await t.publishRaw(METRICS, encodeEnvelope({ id: 'b-0', body: [rec(0), { ...rec(1), id: '' }] }));
       await t.publish(METRICS, { id: 'b-0', body: [] });
       await t.publish(METRICS, { id: 'ok', body: [rec(9)] });
-    }, 4);
+    }, 5);
     assert.deepEqual(
       events.map((e) => e.kind),
-      ['malformed', 'malformed', 'malformed', 'record'],
+      ['malformed', 'malformed', 'malformed', 'malformed', 'record'],
     );
     const reasons = events.flatMap((e) => (e.kind === 'malformed' ? [e.reason] : []));
-    assert.match(reasons[0] ?? '', /^metrics: body\[2\]\.y_pred must be a finite number, got a string/);
-    assert.match(reasons[1] ?? '', /^metrics: bad_body: body\[1\]: id must not be an empty string/);
-    assert.match(reasons[2] ?? '', /empty array/);
+    assert.equal(reasons[0], 'metrics: body[2].y_pred must be a finite number, got a string ("two")');
+    assert.equal(reasons[1], reasons[0], 'the same reason whichever way the message came');
+    assert.equal(reasons[2], 'metrics: body[1]: id must not be an empty string');
+    assert.equal(reasons[3], 'metrics: body must not be an empty array');
     assert.ok(events.every((e) => e.kind !== 'malformed' || e.count === 1));
+  });
+
+  it('reports a bad `status` message with the reason the validator gives', async () => {
+    const events = await eventsOf(async (t) => {
+      await t.publish(STATUS, { id: 's', body: { service: 'metric', instance: 'i', transport: 'memory' } });
+      await t.publishRaw(STATUS, new TextEncoder().encode('{"id": "s", "body": null}'));
+    }, 2);
+    assert.deepEqual(events, [
+      {
+        kind: 'malformed',
+        reason:
+          'status: body.state must be connecting, connected, reconnecting or closed, got a value of type undefined',
+        count: 1,
+      },
+      { kind: 'malformed', reason: 'status: body must be an object, got null', count: 1 },
+    ]);
   });
 });
 

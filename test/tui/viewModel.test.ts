@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetricRecord } from '../../src/core/envelope.js';
+import type { MetricRecord } from '../../src/core/metricsBody.js';
 import { ErrorHistogram } from '../../src/core/histogram.js';
-import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
+import type { StatusBody, StatusCounters } from '../../src/core/statusBody.js';
 import { RateMeter } from '../../src/tui/rateMeter.js';
 import { Ring } from '../../src/tui/ring.js';
-import { parseServiceStatus, type ServiceStatus } from '../../src/tui/serviceStatus.js';
 import { DashboardModel, type DashboardEvent } from '../../src/tui/viewModel.js';
 
 const rec = (i: number, err: number): MetricRecord => ({
@@ -15,20 +14,26 @@ const rec = (i: number, err: number): MetricRecord => ({
   absolute_error: err,
 });
 
-const status = (over: Partial<ServiceStatus> = {}): ServiceStatus => ({
-  service: 'metric',
-  instance: 'm1',
-  transport: 'nats',
-  state: 'connected',
-  published: 0,
-  predicted: 0,
-  joined: 0,
-  pending: 0,
-  unmatched: 0,
-  deadLettered: 0,
-  retried: 0,
-  deadByCode: {},
-  ...over,
+type StatusOverrides = Partial<Omit<StatusBody, 'counters'>> & Partial<StatusCounters>;
+
+/** A status body of a connected metric instance, with `over`'s names, state and counts. */
+const status = ({ service, instance, transport, state, ...counts }: StatusOverrides = {}): StatusBody => ({
+  service: service ?? 'metric',
+  instance: instance ?? 'm1',
+  transport: transport ?? 'nats',
+  state: state ?? 'connected',
+  counters: {
+    published: 0,
+    predicted: 0,
+    joined: 0,
+    unmatched: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    retried: 0,
+    pending: 0,
+    deadByCode: {},
+    ...counts,
+  },
 });
 
 /** Errors that are neither sorted nor round: 0.5 … 99.5 in a scrambled order. */
@@ -227,40 +232,5 @@ describe('DashboardModel', () => {
     assert.equal(model.view(4500).services.joined, 17);
     assert.equal(model.view(6000).services.joined, 7);
     assert.equal(model.view(20_000).services.joined, undefined, 'nobody reported: unknown, not 0');
-  });
-});
-
-describe('parseServiceStatus', () => {
-  it('accepts the status body the services publish, after a trip through JSON', () => {
-    const counters = new ServiceCounters();
-    counters.add({ kind: 'joined', record: rec(1, 2), pending: 3 });
-    counters.add({ kind: 'dead-lettered', topic: 'y_pred', code: 'bad_body', reason: 'nope' });
-    const body = {
-      service: 'metric',
-      instance: 'abc',
-      transport: 'amqp',
-      state: 'connected',
-      counters: counters.snapshot(),
-    };
-    const parsed = parseServiceStatus(JSON.parse(JSON.stringify(body)));
-    assert.ok(parsed.ok);
-    assert.equal(parsed.value.joined, 1);
-    assert.equal(parsed.value.pending, 3);
-    assert.equal(parsed.value.deadLettered, 1);
-    assert.deepEqual(parsed.value.deadByCode, { bad_body: 1 });
-  });
-
-  it('refuses what is not a status body', () => {
-    const good = { service: 'metric', instance: 'a', transport: 'nats', state: 'connected', counters: {} };
-    for (const bad of [
-      null,
-      [],
-      'status',
-      { ...good, service: '' },
-      { ...good, state: 'sleeping' },
-      { ...good, counters: undefined },
-      good, // counters without the counts
-    ])
-      assert.equal(parseServiceStatus(bad).ok, false, JSON.stringify(bad));
   });
 });

@@ -1,6 +1,6 @@
 /** The table of the latest records: id, y_true, y_pred, absolute error. */
 import contrib from 'blessed-contrib';
-import type { MetricRecord } from '../../core/envelope.js';
+import type { MetricRecord } from '../../core/metricsBody.js';
 import { clipLeft, formatValue } from '../format.js';
 import type { Rect } from '../layout.js';
 import type { Theme } from '../theme.js';
