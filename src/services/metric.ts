@@ -35,16 +35,19 @@ import { trackedEmitter } from '../delivery/trackedEmitter.js';
 // Part of what this service publishes, so it is exported with it.
 export { METRICS_CHUNK_RECORDS } from '../delivery/broadcastMetrics.js';
 
+/** The defaults of `MetricServiceOptions` (`maxPending` defaults to 2 × `prefetch`). */
+export const METRIC_DEFAULTS = { prefetch: 2_000, ttlMs: 60_000, retryDelayMs: 100 } as const;
+
 export interface MetricServiceOptions {
-  /** Deliveries outstanding per side; bounds the join buffer. @default 2_000 */
+  /** Deliveries outstanding per side; bounds the join buffer. @default METRIC_DEFAULTS.prefetch */
   readonly prefetch?: number;
   /** Most records waiting for their partner. @default 2 × prefetch */
   readonly maxPending?: number;
-  /** Longest a record waits for its partner before it is dead-lettered as unmatched, in ms. @default 60_000 */
+  /** Longest a record waits for its partner before it is dead-lettered as unmatched, in ms. @default METRIC_DEFAULTS.ttlMs */
   readonly ttlMs?: number;
   /** Join keys already in the CSV (a restart must not write them again). */
   readonly alreadyJoined?: Iterable<string>;
-  /** Delay before retrying a failed write, in ms; doubles up to 5 s. @default 100 */
+  /** Delay before retrying a failed write, in ms; doubles up to 5 s. @default METRIC_DEFAULTS.retryDelayMs */
   readonly retryDelayMs?: number;
   /** Stop: take no new messages, finish the rows being written, then complete (waiting entries stay unacked). */
   readonly signal?: AbortSignal;
@@ -78,8 +81,8 @@ export function metricService(
   csv: CsvAppender,
   options: MetricServiceOptions = {},
 ): Observable<ServiceEvent> {
-  const prefetch = options.prefetch ?? 2_000;
-  const ttlMs = options.ttlMs ?? 60_000;
+  const prefetch = options.prefetch ?? METRIC_DEFAULTS.prefetch;
+  const ttlMs = options.ttlMs ?? METRIC_DEFAULTS.ttlMs;
   const signal = options.signal;
 
   return new Observable<ServiceEvent>((subscriber) => {
@@ -115,7 +118,7 @@ export function metricService(
     const writer = groupCommitWriter<JoinedRow>({
       log: csv,
       format: (row) => formatMetricRow(row.record),
-      retryDelayMs: options.retryDelayMs ?? 100,
+      retryDelayMs: options.retryDelayMs ?? METRIC_DEFAULTS.retryDelayMs,
       run: out.run,
       onRetry: (reason) => out.emit({ kind: 'retried', topic: Y_TRUE.name, reason }),
       onWritten: (batch) => {
