@@ -26,7 +26,10 @@ export interface HasRecord {
  * broadcastMetrics(transport, [{ record: { id: 'a', y_true: 1, y_pred: 2, absolute_error: 1 } }]);
  * ```
  */
-export function broadcastMetrics(transport: Transport, rows: readonly HasRecord[]): void {
+export function broadcastMetrics(
+  transport: Pick<Transport, 'publish' | 'tryPublish'>,
+  rows: readonly HasRecord[],
+): void {
   // The records themselves go in the body (each is exactly `{id, y_true, y_pred, absolute_error}` and never
   // changes), so a chunk copies nothing.
   for (let start = 0; start < rows.length; start += METRICS_CHUNK_RECORDS) {

@@ -43,7 +43,10 @@ export interface MetricServiceOptions {
   readonly prefetch?: number;
   /** Most records waiting for their partner. @default 2 × prefetch */
   readonly maxPending?: number;
-  /** Longest a record waits for its partner before it is dead-lettered as unmatched, in ms. @default METRIC_DEFAULTS.ttlMs */
+  /**
+   * Longest a record waits for its partner before it is dead-lettered as unmatched, in ms.
+   * @default METRIC_DEFAULTS.ttlMs
+   */
   readonly ttlMs?: number;
   /** Join keys already in the CSV (a restart must not write them again). */
   readonly alreadyJoined?: Iterable<string>;
