@@ -8,7 +8,18 @@
 import { Observable } from 'rxjs';
 import type { Delivery } from '../core/transport.js';
 import { InFlight } from './inFlight.js';
+import { trackedEmitter } from './trackedEmitter.js';
 
+/**
+ * Emits what `handler` reports for each delivery of `deliveries$`. Once `signal` aborts, new deliveries are nacked
+ * and, when the work in flight (counted in `inFlight`) has settled, the consumer is cancelled and the stream
+ * completes; it also completes, when idle, if the consumer ends.
+ *
+ * @example
+ * ```ts
+ * handleDeliveries(transport.consume(FEATURES, { group: 'model', prefetch: 256 }), predict, signal);
+ * ```
+ */
 export function handleDeliveries<E>(
   deliveries$: Observable<Delivery>,
   handler: (delivery: Delivery) => Promise<E | undefined> | E | undefined,
@@ -16,34 +27,18 @@ export function handleDeliveries<E>(
   inFlight: InFlight = new InFlight(),
 ): Observable<E> {
   return new Observable<E>((subscriber) => {
-    const emit = (event: E | undefined): void => {
-      if (event !== undefined) subscriber.next(event);
-    };
-    const fail = (error: unknown): void => subscriber.error(error);
-    const finish = (): void => {
-      void inFlight.whenIdle().then(() => subscriber.complete());
-    };
+    const out = trackedEmitter(subscriber, inFlight);
     const sub = deliveries$.subscribe({
       next: (delivery) => {
         if (signal?.aborted) return delivery.nack();
-        const out = handler(delivery);
-        // The event is emitted inside the tracked work: a stop that waits for idle must not complete before it.
-        if (out instanceof Promise) inFlight.track(out.then(emit, fail)).catch(fail);
-        else emit(out);
+        out.track(handler(delivery));
       },
-      error: fail,
-      complete: finish,
+      error: out.fail,
+      complete: out.completeWhenIdle,
     });
-    const onAbort = (): void => {
-      sub.unsubscribe();
-      finish();
-    };
-    // Stopping cancels the consumer only once the work in flight has settled its messages.
-    const onAbortWhenIdle = (): void => void inFlight.whenIdle().then(onAbort);
-    if (signal?.aborted) onAbortWhenIdle();
-    else signal?.addEventListener('abort', onAbortWhenIdle, { once: true });
+    const stopListening = out.stopOnAbort(signal, () => sub.unsubscribe());
     return () => {
-      signal?.removeEventListener('abort', onAbortWhenIdle);
+      stopListening();
       sub.unsubscribe();
     };
   });

@@ -1,8 +1,8 @@
 /**
  * The plot service: follows the metric log like `tail -F`, keeps the error histogram and statistics up to date,
- * and redraws the PNG when rows arrive.
+ * and redraws the PNG when rows arrive. What ticks it is the CLI's `plotLoop` (src/cli/plotLoop.ts): in a worker
+ * thread in the one-process pipeline, on the main thread in `pipeline plot`.
  */
-import { catchError, defer, exhaustMap, from, map, of, timer, type Observable } from 'rxjs';
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { errorHistogramSpec } from '../core/plotSpec.js';
 import { RunningStats, type StatsSnapshot } from '../core/stats.js';
@@ -10,7 +10,6 @@ import { createMetricLogReader, DEFAULT_MAX_BYTES_PER_TICK } from '../files/metr
 import { renderPng } from '../files/renderPng.js';
 import { serialise } from '../core/serialise.js';
 import { writeFileAtomic } from '../files/writeFileAtomic.js';
-import { toError } from '../core/errors.js';
 
 // Part of the plotter's options (`maxBytesPerTick`), so it is exported with them.
 export { DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
@@ -137,43 +136,4 @@ export function createPlotter(options: PlotterOptions): Plotter {
       offset: reader.offset,
     }),
   };
-}
-
-export interface PlotServiceOptions extends PlotterOptions {
-  /** Milliseconds between the starts of two ticks; the first tick runs at once. */
-  readonly intervalMs: number;
-}
-
-/** One tick of the plot service: what it did, or why it failed. */
-export type PlotTick = ({ readonly ok: true } & TickResult) | { readonly ok: false; readonly error: Error };
-
-/**
- * The plot service as a stream: subscribing creates a plotter and ticks it every `intervalMs`; each tick's
- * outcome is emitted. A failed tick (unreadable log, unwritable image) is emitted as `{ ok: false, error }` and
- * the service carries on, so a passing problem never kills it. Ticks never overlap: one that comes due while the
- * previous is still running is skipped (`exhaustMap`), so a slow disk makes ticks rarer instead of piling them
- * up. Unsubscribing stops the timer; a tick under way finishes its write.
- *
- * @example
- * ```ts
- * plotService({ csvFile, imgFile, intervalMs: 1000 }).subscribe((t) => t.ok || console.error(t.error.message));
- * ```
- */
-export function plotService(options: PlotServiceOptions): Observable<PlotTick> {
-  const { intervalMs } = options;
-  // Bad options are a programming error: thrown here, not as the first tick of a stream that then looks alive.
-  checkOptions(options);
-  if (!(Number.isFinite(intervalMs) && intervalMs > 0))
-    throw new RangeError(`intervalMs must be a positive number, got ${intervalMs}`);
-  return defer(() => {
-    const plotter = createPlotter(options);
-    return timer(0, intervalMs).pipe(
-      exhaustMap(() =>
-        from(plotter.tick()).pipe(
-          map((result): PlotTick => ({ ok: true, ...result })),
-          catchError((e: unknown) => of<PlotTick>({ ok: false, error: toError(e) })),
-        ),
-      ),
-    );
-  });
 }

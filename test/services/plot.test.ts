@@ -13,10 +13,9 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstValueFrom, take, toArray } from 'rxjs';
 import { formatMetricRow, METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import type { MetricRecord } from '../../src/core/metricsBody.js';
-import { createPlotter, plotService } from '../../src/services/plot.js';
+import { createPlotter } from '../../src/services/plot.js';
 
 const HEADER = `${METRIC_CSV_HEADER}\n`;
 const row = (id: MetricRecord['id'], error: number): string =>
@@ -222,31 +221,8 @@ describe('plot service', () => {
     assert.equal(plotter.state().stats.count, 50);
   });
 
-  it('plotService emits each tick, and failures as values without ending the stream', async () => {
-    const { dir, csvFile, imgFile } = await files();
-    await writeFile(csvFile, HEADER + row('a', 1));
-    const ok = await firstValueFrom(
-      plotService({ csvFile, imgFile, intervalMs: 5 }).pipe(take(2), toArray()),
-    );
-    assert.deepEqual(ok, [
-      { ok: true, rowsAdded: 1, malformedRows: 0, restarted: false, rendered: true },
-      { ok: true, rowsAdded: 0, malformedRows: 0, restarted: false, rendered: false },
-    ]);
-
-    // A directory where the log should be: every tick fails (EISDIR), and the service carries on.
-    const failing = await firstValueFrom(
-      plotService({ csvFile: dir, imgFile, intervalMs: 5 }).pipe(take(3), toArray()),
-    );
-    assert.equal(failing.length, 3);
-    for (const t of failing) {
-      assert.equal(t.ok, false);
-      if (!t.ok) assert.equal((t.error as NodeJS.ErrnoException).code, 'EISDIR');
-    }
-  });
-
   it('refuses bad options at once', () => {
-    assert.throws(() => plotService({ csvFile: 'x', imgFile: 'y', intervalMs: 0 }), RangeError);
-    assert.throws(() => plotService({ csvFile: 'x', imgFile: 'y', intervalMs: 10, bins: 0 }), RangeError);
+    assert.throws(() => createPlotter({ csvFile: 'x', imgFile: 'y', bins: 0 }), RangeError);
     assert.throws(() => createPlotter({ csvFile: 'x', imgFile: 'y', maxBytesPerTick: 0 }), RangeError);
   });
 });
