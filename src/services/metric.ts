@@ -29,6 +29,8 @@ import { InFlight } from '../delivery/inFlight.js';
 import { deadLetter } from '../delivery/settle.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
 
+export const METRIC_DEFAULTS = { prefetch: 2_000, ttlMs: 60_000, retryDelayMs: 100 } as const;
+
 export interface MetricServiceOptions {
   /** Deliveries outstanding per side; bounds the join buffer. @default 2_000 */
   readonly prefetch?: number;

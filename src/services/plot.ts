@@ -11,6 +11,7 @@ import { renderPng } from '../files/renderPng.js';
 import { serialise } from '../core/serialise.js';
 import { writeFileAtomic } from '../files/writeFileAtomic.js';
 import { toError } from '../core/errors.js';
+import { PLOT_DEFAULTS } from './plotDefaults.js';
 
 // Part of the plotter's options (`maxBytesPerTick`), so it is exported with them.
 export { DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
@@ -140,8 +141,8 @@ export function createPlotter(options: PlotterOptions): Plotter {
 }
 
 export interface PlotServiceOptions extends PlotterOptions {
-  /** Milliseconds between the starts of two ticks; the first tick runs at once. */
-  readonly intervalMs: number;
+  /** Milliseconds between the starts of two ticks; the first tick runs at once. @default PLOT_DEFAULTS.intervalMs */
+  readonly intervalMs?: number;
 }
 
 /** One tick of the plot service: what it did, or why it failed. */
@@ -160,7 +161,7 @@ export type PlotTick = ({ readonly ok: true } & TickResult) | { readonly ok: fal
  * ```
  */
 export function plotService(options: PlotServiceOptions): Observable<PlotTick> {
-  const { intervalMs } = options;
+  const { intervalMs = PLOT_DEFAULTS.intervalMs } = options;
   // Bad options are a programming error: thrown here, not as the first tick of a stream that then looks alive.
   checkOptions(options);
   if (!(Number.isFinite(intervalMs) && intervalMs > 0))
