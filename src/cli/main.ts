@@ -5,10 +5,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { redactText } from '../core/redact.js';
-import { runCommand } from './commands/run.js';
-import { featuresCommand, metricCommand, modelCommand, plotCommand } from './commands/services.js';
-import { trainCommand } from './commands/train.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { featuresCommand } from './commands/features.js';
+import { metricCommand } from './commands/metric.js';
+import { modelCommand } from './commands/model.js';
+import { plotCommand } from './commands/plot.js';
+import { runCommand } from './commands/run.js';
+import { trainCommand } from './commands/train.js';
 import { stopOnSignals } from './lifecycle.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {

@@ -1,10 +1,24 @@
 /**
- * Options shared by the commands, each with its environment variable. Every option can also be set as
- * PIPELINE_<OPTION> (yargs `.env('PIPELINE')`); the variables the original services used keep working.
+ * Options shared by the commands, in groups, each with its check. Every default is read from the code the option
+ * configures (the services, the histogram, the paths), so the CLI and the library cannot drift apart. Every
+ * option can also be set as PIPELINE_<OPTION> (see env.ts); the variables the original services used
+ * (CSV_FILE, IMG_FILE, MODEL_FILE) keep working as defaults.
  */
-import type { Options } from 'yargs';
-import { NATS_MODES, TRANSPORT_KINDS } from '../transports/createTransport.js';
-import { DEFAULT_DATASET, DEFAULT_MODEL } from './paths.js';
+import { FEATURES_DEFAULTS } from '../services/features.js';
+import { METRIC_DEFAULTS, type MetricServiceOptions } from '../services/metric.js';
+import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
+import type { PlotterOptions } from '../services/plot.js';
+import { NATS_MODES, TRANSPORT_KINDS, type TransportKind } from '../transports/createTransport.js';
+import { nonNegative, positive, type CliOption } from './command.js';
+import {
+  DEFAULT_DATASET,
+  DEFAULT_LOG_DIR,
+  DEFAULT_MODEL,
+  DEFAULT_TARGET,
+  METRIC_LOG_NAME,
+  PLOT_IMAGE_NAME,
+  type OutputPaths,
+} from './paths.js';
 
 const env = process.env;
 
@@ -32,38 +46,44 @@ export const transportOptions = {
       'amqp only: declare plain non-durable queues like the original Python services (they and their messages ' +
       'vanish when the broker restarts)',
   },
-} as const satisfies Record<string, Options>;
+} as const satisfies Record<string, CliOption>;
 
 export const outputOptions = {
   'log-dir': {
     type: 'string',
-    default: 'logs',
-    describe: 'folder for metric_log.csv and error_distribution.png',
+    default: DEFAULT_LOG_DIR,
+    describe: `folder for ${METRIC_LOG_NAME} and ${PLOT_IMAGE_NAME}`,
   },
   'csv-file': {
     type: 'string',
     default: env.CSV_FILE,
-    describe: 'metric log [env CSV_FILE; default <log-dir>/metric_log.csv]',
+    describe: `metric log [env CSV_FILE; default <log-dir>/${METRIC_LOG_NAME}]`,
   },
   'img-file': {
     type: 'string',
     default: env.IMG_FILE,
-    describe: 'error histogram PNG [env IMG_FILE; default <log-dir>/error_distribution.png]',
+    describe: `error histogram PNG [env IMG_FILE; default <log-dir>/${PLOT_IMAGE_NAME}]`,
   },
-} as const satisfies Record<string, Options>;
+} as const satisfies Record<string, CliOption>;
+
+/** The data set and its target column, for the commands that stream it (features) or fit it (train). */
+export const datasetOptions = {
+  dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV data set with a header row' },
+  target: { type: 'string', default: DEFAULT_TARGET, describe: 'column of the data set to predict' },
+} as const satisfies Record<string, CliOption>;
 
 export const featuresOptions = {
   interval: {
     type: 'number',
-    default: 1000,
+    default: FEATURES_DEFAULTS.intervalMs,
     describe: 'milliseconds between records; 0 = as fast as possible',
+    check: nonNegative,
   },
-  count: { type: 'number', describe: 'stop after this many records [default: endless]' },
+  count: { type: 'number', describe: 'stop after this many records [default: endless]', check: positive },
   seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)' },
-  dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV data set to stream' },
-  target: { type: 'string', default: 'target', describe: 'name of the target column in the data set' },
+  ...datasetOptions,
   'run-id': { type: 'string', describe: 'prefix of record ids [default: random per process]' },
-} as const satisfies Record<string, Options>;
+} as const satisfies Record<string, CliOption>;
 
 export const modelOptions = {
   model: {
@@ -71,74 +91,50 @@ export const modelOptions = {
     default: env.MODEL_FILE ?? DEFAULT_MODEL,
     describe: 'model file (JSON) [env MODEL_FILE]',
   },
-} as const satisfies Record<string, Options>;
+} as const satisfies Record<string, CliOption>;
 
 export const metricOptions = {
   'join-ttl': {
     type: 'number',
-    default: 60_000,
+    default: METRIC_DEFAULTS.ttlMs,
     describe: 'ms a record waits for its partner before it is dead-lettered as unmatched',
+    check: positive,
   },
   prefetch: {
     type: 'number',
-    default: 2_000,
+    default: METRIC_DEFAULTS.prefetch,
     describe: 'metric: messages in flight per input topic (bounds the join buffer)',
+    check: positive,
   },
   fsync: {
     type: 'boolean',
     describe: 'sync the CSV to disk before acking its messages [default: on, off for memory]',
   },
-} as const satisfies Record<string, Options>;
+} as const satisfies Record<string, CliOption>;
+
+/** The metric service's settings from its options (the CSV's fsync: see `fsyncFor`). */
+export const metricSettings = (args: {
+  joinTtl: number;
+  prefetch: number;
+}): Pick<MetricServiceOptions, 'prefetch' | 'ttlMs'> => ({ prefetch: args.prefetch, ttlMs: args.joinTtl });
+
+/** --fsync, else on: a crash must not lose rows whose messages were acked; off for memory, which loses all anyway. */
+export const fsyncFor = (args: { fsync?: boolean | undefined; transport: TransportKind }): boolean =>
+  args.fsync ?? args.transport !== 'memory';
 
 export const plotOptions = {
-  bins: { type: 'number', default: 20, describe: 'histogram bins' },
-  'plot-interval': { type: 'number', default: 2000, describe: 'ms between plot refreshes' },
-} as const satisfies Record<string, Options>;
+  bins: { type: 'number', default: PLOT_DEFAULTS.bins, describe: 'histogram bins', check: positive },
+  'plot-interval': {
+    type: 'number',
+    default: PLOT_DEFAULTS.intervalMs,
+    describe: 'ms between plot refreshes',
+    check: positive,
+  },
+} as const satisfies Record<string, CliOption>;
 
-export const positive = (name: string, value: number | undefined, allowZero = false): void => {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
-    throw new Error(
-      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
-    );
-};
-
-/**
- * Lets every option of a command be set as PIPELINE_<OPTION> (e.g. PIPELINE_JOIN_TTL for --join-ttl), by
- * turning the variable into the option's default. Unlike yargs' `.env()`, a variable meant for another command
- * is ignored rather than refused by `.strict()`, so one environment can serve every service. A value that does
- * not fit its option is an error that names the variable.
- */
-export function withEnv<O extends Record<string, Options>>(
-  options: O,
-  env: NodeJS.ProcessEnv = process.env,
-): O {
-  const out: Record<string, Options> = {};
-  for (const [key, option] of Object.entries(options)) {
-    const name = `PIPELINE_${key.replace(/-/g, '_').toUpperCase()}`;
-    const raw = env[name];
-    const describe = `${option.describe ?? ''} [env ${name}]`;
-    out[key] =
-      raw === undefined || raw === ''
-        ? { ...option, describe }
-        : { ...option, describe, default: fromEnv(name, raw, option) };
-  }
-  return out as O;
-}
-
-function fromEnv(name: string, raw: string, option: Options): string | number | boolean {
-  if (option.type === 'number') {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}=${raw} is not a number`);
-    return n;
-  }
-  if (option.type === 'boolean') {
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw new Error(`${name}=${raw} is not a boolean (true/false, 1/0, yes/no, on/off)`);
-  }
-  const choices = option.choices as readonly unknown[] | undefined;
-  if (choices && !choices.includes(raw))
-    throw new Error(`${name}=${raw} is not one of ${choices.join(', ')}`);
-  return raw;
-}
+/** The plotter's settings from the output paths and the plot options. */
+export const plotterSettings = (paths: OutputPaths, args: { bins: number }): PlotterOptions => ({
+  csvFile: paths.csvFile,
+  imgFile: paths.imgFile,
+  bins: args.bins,
+});

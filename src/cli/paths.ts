@@ -21,6 +21,13 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 export const DEFAULT_DATASET = join(PACKAGE_ROOT, 'data', 'diabetes.csv');
 export const DEFAULT_MODEL = join(PACKAGE_ROOT, 'models', 'diabetes-linear.json');
+/** The column of DEFAULT_DATASET that the model predicts. */
+export const DEFAULT_TARGET = 'target';
+
+/** Outputs, as the original services named them: <log-dir>/metric_log.csv and <log-dir>/error_distribution.png. */
+export const DEFAULT_LOG_DIR = 'logs';
+export const METRIC_LOG_NAME = 'metric_log.csv';
+export const PLOT_IMAGE_NAME = 'error_distribution.png';
 
 export interface OutputPaths {
   readonly logDir: string;
@@ -40,8 +47,8 @@ export async function outputPaths(args: {
   const logDir = resolve(args.logDir);
   const paths = {
     logDir,
-    csvFile: resolve(args.csvFile ?? join(logDir, 'metric_log.csv')),
-    imgFile: resolve(args.imgFile ?? join(logDir, 'error_distribution.png')),
+    csvFile: resolve(args.csvFile ?? join(logDir, METRIC_LOG_NAME)),
+    imgFile: resolve(args.imgFile ?? join(logDir, PLOT_IMAGE_NAME)),
   };
   await Promise.all([paths.csvFile, paths.imgFile].map((f) => mkdir(dirname(f), { recursive: true })));
   return paths;

@@ -22,7 +22,7 @@ export interface OneService {
 export async function runService(service: OneService): Promise<number> {
   refuseLoneMemoryService(service.args, service.name);
   const terminal = new Terminal();
-  const transport = await openTransport(service.args, terminal);
+  const transport = await openTransport(service.args, terminal.log);
   const stop = stopOnSignals();
   const mon = monitor(terminal, transport, service.name);
   let code = 0;

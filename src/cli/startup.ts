@@ -2,13 +2,13 @@
  * Start-up pieces the commands share: settings from parsed options, loading the data set and model with a check
  * that they fit each other, and opening the transport with the process's logger.
  */
+import type { Logger } from '../core/log.js';
 import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
 import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
 import { readDataset } from '../files/readDataset.js';
 import { readModel } from '../files/readModel.js';
-import type { Terminal } from './terminal.js';
 
 export interface TransportArgs {
   readonly transport: TransportKind;
@@ -17,13 +17,14 @@ export interface TransportArgs {
   readonly legacyQueues: boolean;
 }
 
-export function openTransport(args: TransportArgs, terminal: Terminal): Promise<Transport> {
+/** The transport the options choose; it logs (reconnects, errors) through `logger`. */
+export function openTransport(args: TransportArgs, logger: Logger): Promise<Transport> {
   return createTransport({
     kind: args.transport,
     url: args.url,
     natsMode: args.natsMode,
     legacyQueues: args.legacyQueues,
-    logger: terminal.log,
+    logger,
   });
 }
 

@@ -16,13 +16,16 @@ import { FEATURES, Y_TRUE, type Topic } from '../core/topics.js';
 import { TransportClosedError, type Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
 
+/** What a features service does when its options leave a setting out. */
+export const FEATURES_DEFAULTS = { intervalMs: 1_000, concurrency: 256 } as const;
+
 export interface FeatureRows {
   readonly X: readonly (readonly number[])[];
   readonly y: readonly number[];
 }
 
 export interface FeaturesOptions {
-  /** Milliseconds between records; 0 = as fast as back-pressure allows. @default 1000 */
+  /** Milliseconds between records; 0 = as fast as back-pressure allows. @default FEATURES_DEFAULTS.intervalMs */
   readonly intervalMs?: number;
   /** Records of the run in all: a run resumed at `startSequence` publishes `count - startSequence`. @default Infinity */
   readonly count?: number;
@@ -32,7 +35,7 @@ export interface FeaturesOptions {
   readonly runId?: string;
   /** First sequence number (a restarted process continues its count). @default 0 */
   readonly startSequence?: number;
-  /** Records in flight at once. @default 256 */
+  /** Records in flight at once. @default FEATURES_DEFAULTS.concurrency */
   readonly concurrency?: number;
   /** Aborting stops producing; records already in flight finish, then the stream completes. */
   readonly signal?: AbortSignal;
@@ -78,9 +81,9 @@ export function featuresService(
   rows: FeatureRows,
   options: FeaturesOptions = {},
 ): Observable<ServiceEvent> {
-  const intervalMs = options.intervalMs ?? 1000;
+  const intervalMs = options.intervalMs ?? FEATURES_DEFAULTS.intervalMs;
   const count = options.count ?? Infinity;
-  const concurrency = Math.max(1, options.concurrency ?? 256);
+  const concurrency = Math.max(1, options.concurrency ?? FEATURES_DEFAULTS.concurrency);
   const start = options.startSequence ?? 0;
   if (rows.X.length === 0 || rows.X.length !== rows.y.length)
     throw new RangeError(`features needs at least one row and one target per row; got ${rows.X.length} rows`);

@@ -11,6 +11,9 @@ import { parseLinearModel } from '../../src/core/linearModel.js';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { spawn } from 'node:child_process';
 import { REPO_ROOT, compiled, runCli, startCli } from '../support/cli.js';
+import { FEATURES_DEFAULTS } from '../../src/services/features.js';
+import { METRIC_DEFAULTS } from '../../src/services/metric.js';
+import { PLOT_DEFAULTS } from '../../src/services/plotDefaults.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -209,7 +212,7 @@ describe('the installed bin', { skip: compiled ? false : 'needs the build (npm t
 });
 
 describe('pipeline --help', () => {
-  for (const cmd of [[], ['features'], ['model'], ['metric'], ['plot'], ['train']]) {
+  for (const cmd of [[], ['features'], ['model'], ['metric'], ['plot'], ['train'], ['dashboard']]) {
     it(`answers for ${cmd.length ? cmd.join(' ') : 'the default command'}`, async () => {
       const r = await runCli([...cmd, '--help']);
       assert.equal(r.code, 0, r.stderr);
@@ -217,6 +220,24 @@ describe('pipeline --help', () => {
       if (cmd[0] !== 'train' && cmd[0] !== 'plot') assert.match(r.stdout, /--transport/);
     });
   }
+
+  it('shows the defaults of the code each option configures', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const line = (flag: string): string =>
+      r.stdout.slice(r.stdout.indexOf(`--${flag} `)).split('--')[1] ?? '';
+    assert.match(line('interval'), new RegExp(`default: ${FEATURES_DEFAULTS.intervalMs}\\]`));
+    assert.match(line('join-ttl'), new RegExp(`default: ${METRIC_DEFAULTS.ttlMs}\\]`));
+    assert.match(line('prefetch'), new RegExp(`default: ${METRIC_DEFAULTS.prefetch}\\]`));
+    assert.match(line('bins'), new RegExp(`default: ${PLOT_DEFAULTS.bins}\\]`));
+    assert.match(line('plot-interval'), new RegExp(`default: ${PLOT_DEFAULTS.intervalMs}\\]`));
+  });
+
+  it('refuses an option a command does not have, with exit code 2', async () => {
+    const r = await runCli(['plot', '--transport=nats']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Unknown argument: transport/);
+  });
 
   it('a lone service on the memory transport is refused with the way out', async () => {
     const r = await runCli(['model', '--transport=memory']);

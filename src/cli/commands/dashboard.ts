@@ -2,18 +2,20 @@
  * `pipeline dashboard`: attaches to a running pipeline over any transport (or follows the metric log) and shows
  * it live. On a terminal, a full-screen dashboard; otherwise (or with TERM=dumb) plain lines, never escape codes.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
+import { join } from 'node:path';
 import { redactText } from '../../core/redact.js';
 import type { Transport } from '../../core/transport.js';
-import { createTransport } from '../../transports/createTransport.js';
 import { canDrawScreen, DEFAULT_REFRESH_MS, runDashboard } from '../../tui/dashboard.js';
 import { csvFeed, transportFeed, type DashboardFeed } from '../../tui/feeds.js';
 import { runPlainDashboard } from '../../tui/plainDashboard.js';
 import { DEFAULT_WINDOW, MAX_WINDOW } from '../../tui/viewModel.js';
+import { defineCommand, positive, type CommandArgs } from '../command.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { positive, transportOptions, withEnv } from '../options.js';
+import { transportOptions } from '../options.js';
+import { DEFAULT_LOG_DIR, METRIC_LOG_NAME } from '../paths.js';
+import { openTransport } from '../startup.js';
 
-export const dashboardOptions = {
+const options = {
   ...transportOptions,
   'from-csv': {
     type: 'string',
@@ -24,58 +26,49 @@ export const dashboardOptions = {
     type: 'number',
     default: DEFAULT_REFRESH_MS,
     describe: 'least milliseconds between two redraws (a full frame costs tens of milliseconds)',
+    check: positive,
   },
   window: {
     type: 'number',
     default: DEFAULT_WINDOW,
     describe: `records in the error chart (2 to ${MAX_WINDOW})`,
+    check: (flag: string, value: unknown) => {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 2 || value > MAX_WINDOW)
+        throw new Error(`--${flag} must be an integer from 2 to ${MAX_WINDOW}, got ${String(value)}`);
+    },
   },
 } as const;
-
-type DashboardArgs = ArgumentsCamelCase<InferredOptionTypes<typeof dashboardOptions>>;
 
 const log = (level: string, message: string): void => {
   // While the screen is up, this is held (see holdOutput) and printed when the dashboard closes.
   process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${redactText(message)}\n`);
 };
 
-export const dashboardCommand: CommandModule<object, DashboardArgs> = {
-  command: 'dashboard',
+export const dashboardCommand = defineCommand({
+  name: 'dashboard',
   describe: 'show a running pipeline live: errors, their histogram, latest records and figures',
-  builder: (y: Argv) =>
-    y
-      .options(withEnv(dashboardOptions))
-      .example('$0 dashboard --transport=nats', 'attach to the services running over NATS')
-      .example(
-        '$0 dashboard --from-csv logs/metric_log.csv',
-        'follow the metric log, no broker',
-      ) as unknown as Argv<DashboardArgs>,
-  handler: async (args) => {
-    process.exitCode = await dashboard(args);
-  },
-};
+  options,
+  examples: [
+    ['$0 dashboard --transport=nats', 'attach to the services running over NATS'],
+    ['$0 dashboard --from-csv logs/metric_log.csv', 'follow the metric log, no broker'],
+  ],
+  handler: (args) => dashboard(args),
+});
 
-async function dashboard(args: DashboardArgs): Promise<number> {
-  positive('refresh-ms', args.refreshMs);
-  if (!Number.isSafeInteger(args.window) || args.window < 2 || args.window > MAX_WINDOW)
-    throw new Error(`--window must be an integer from 2 to ${MAX_WINDOW}, got ${String(args.window)}`);
+async function dashboard(args: CommandArgs<typeof options>): Promise<number> {
   const stop = stopOnSignals();
   let transport: Transport | undefined;
   let feed: DashboardFeed;
   // The memory transport lives inside the pipeline's process: from outside, its metric log is what can be watched.
   const csvFile =
     args.fromCsv ??
-    (args.transport === 'memory' ? (process.env.CSV_FILE ?? 'logs/metric_log.csv') : undefined);
+    (args.transport === 'memory'
+      ? (process.env.CSV_FILE ?? join(DEFAULT_LOG_DIR, METRIC_LOG_NAME))
+      : undefined);
   if (csvFile !== undefined) {
     feed = csvFeed(csvFile);
   } else {
-    transport = await createTransport({
-      kind: args.transport,
-      url: args.url,
-      natsMode: args.natsMode,
-      legacyQueues: args.legacyQueues,
-      logger: log,
-    });
+    transport = await openTransport(args, log);
     feed = transportFeed(transport);
   }
   try {

@@ -3,28 +3,29 @@
  * record is accounted for (joined, or dead-lettered as unmatched); SIGINT / SIGTERM stop it cleanly at any time.
  */
 import { errorMessage } from '../../core/errors.js';
-import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
 import { CsvAppender } from '../../files/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { metricService } from '../../services/metric.js';
 import { modelService } from '../../services/model.js';
+import { canDrawScreen, startDashboard } from '../../tui/dashboard.js';
+import { transportFeed } from '../../tui/feeds.js';
+import { defineCommand, type CommandArgs } from '../command.js';
 import { monitor, stopOnSignals } from '../lifecycle.js';
 import {
   featuresOptions,
+  fsyncFor,
   metricOptions,
+  metricSettings,
   modelOptions,
   outputOptions,
   plotOptions,
-  positive,
+  plotterSettings,
   transportOptions,
-  withEnv,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
-import { canDrawScreen, startDashboard } from '../../tui/dashboard.js';
-import { transportFeed } from '../../tui/feeds.js';
 
 const options = {
   ...transportOptions,
@@ -46,37 +47,24 @@ const options = {
   },
 } as const;
 
-type RunArgs = ArgumentsCamelCase<InferredOptionTypes<typeof options>>;
-
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: '$0',
+export const runCommand = defineCommand({
+  name: '$0',
   describe: 'run features, model, metric and plot together in one process',
-  builder: (y: Argv) =>
-    y
-      .options(withEnv(options))
-      .example('$0 --transport=memory', 'the demo: one record a second, watch logs/')
-      .example(
-        '$0 --interval 0 --count 100000',
-        'as fast as possible, then stop',
-      ) as unknown as Argv<RunArgs>,
-  handler: async (args) => {
-    process.exitCode = await runPipeline(args);
-  },
-};
+  options,
+  examples: [
+    ['$0 --transport=memory', 'the demo: one record a second, watch logs/'],
+    ['$0 --interval 0 --count 100000', 'as fast as possible, then stop'],
+  ],
+  handler: (args) => runPipeline(args),
+});
 
-export async function runPipeline(args: RunArgs): Promise<number> {
-  positive('interval', args.interval, true);
-  positive('count', args.count);
-  positive('join-ttl', args.joinTtl);
-  positive('prefetch', args.prefetch);
-  positive('bins', args.bins);
-  positive('plot-interval', args.plotInterval);
+async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const terminal = new Terminal();
   const paths = await outputPaths(args);
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
-  const transport = await openTransport(args, terminal);
+  const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
-  const csv = await CsvAppender.open(paths.csvFile, { fsync: args.fsync ?? args.transport !== 'memory' });
+  const csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
   const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard });
   // The dashboard listens on the same transport as any other dashboard would; q (or Ctrl-C) stops the pipeline.
   const dash = args.dashboard
@@ -105,16 +93,11 @@ export async function runPipeline(args: RunArgs): Promise<number> {
   });
   const model$ = modelService(transport, model, { signal: consumersStop.signal });
   const metric$ = metricService(transport, csv, {
-    prefetch: args.prefetch,
-    ttlMs: args.joinTtl,
+    ...metricSettings(args),
     alreadyJoined: csv.existingKeys,
     signal: consumersStop.signal,
   });
-  const plotting = plotInWorker(
-    { csvFile: paths.csvFile, imgFile: paths.imgFile, bins: args.bins },
-    args.plotInterval,
-    terminal.log,
-  );
+  const plotting = plotInWorker(plotterSettings(paths, args), args.plotInterval, terminal.log);
 
   let failure: unknown;
   const consumers = mon.run([model$, metric$]).catch((e: unknown) => {

@@ -1,25 +1,20 @@
 /** `pipeline train`: fits ordinary least squares on a numeric CSV and writes the model as JSON data. */
-import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes } from 'yargs';
 import { train } from '../../services/train.js';
-import { DEFAULT_DATASET, DEFAULT_MODEL } from '../paths.js';
-import { withEnv } from '../options.js';
+import { defineCommand } from '../command.js';
+import { datasetOptions } from '../options.js';
+import { DEFAULT_MODEL } from '../paths.js';
 
-const options = {
-  dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV with a header row' },
-  target: { type: 'string', default: 'target', describe: 'column to predict' },
-  out: { type: 'string', default: DEFAULT_MODEL, describe: 'model file to write (JSON)' },
-} as const;
-
-type TrainArgs = ArgumentsCamelCase<InferredOptionTypes<typeof options>>;
-
-export const trainCommand: CommandModule<object, TrainArgs> = {
-  command: 'train',
+export const trainCommand = defineCommand({
+  name: 'train',
   describe: 'fit a linear model (OLS via QR) on a data set and write it as a JSON model file',
-  builder: (y: Argv) =>
-    y
-      .options(withEnv(options))
-      .example('$0 train --dataset data/diabetes.csv --target target --out models/diabetes-linear.json', '')
-      .example('$0 train --dataset data/diabetes-raw.csv --out models/raw.json', 'a model for the raw data'),
+  options: {
+    ...datasetOptions,
+    out: { type: 'string', default: DEFAULT_MODEL, describe: 'model file to write (JSON)' },
+  },
+  examples: [
+    ['$0 train --dataset data/diabetes.csv --target target --out models/diabetes-linear.json', ''],
+    ['$0 train --dataset data/diabetes-raw.csv --out models/raw.json', 'a model for the raw data'],
+  ],
   handler: async (args) => {
     const r = await train({ dataset: args.dataset, target: args.target, out: args.out });
     process.stdout.write(
@@ -27,5 +22,6 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         `in-sample MAE ${r.mae.toFixed(4)}, RMSE ${r.rmse.toFixed(4)}, R² ${r.r2.toFixed(4)}, ` +
         `condition number ${r.conditionNumber.toPrecision(3)}\nwrote ${r.out}\n`,
     );
+    return 0;
   },
-};
+});

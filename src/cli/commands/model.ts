@@ -1,0 +1,20 @@
+/** `pipeline model`: the model service in its own process. */
+import { readModel } from '../../files/readModel.js';
+import { modelService } from '../../services/model.js';
+import { defineCommand } from '../command.js';
+import { modelOptions, transportOptions } from '../options.js';
+import { runService } from '../runService.js';
+
+export const modelCommand = defineCommand({
+  name: 'model',
+  describe: 'predict each `features` message and publish it to `y_pred`',
+  options: { ...transportOptions, ...modelOptions },
+  handler: async (args) => {
+    const model = await readModel(args.model);
+    return runService({
+      name: 'model',
+      args,
+      start: (transport, signal) => Promise.resolve(modelService(transport, model, { signal })),
+    });
+  },
+});

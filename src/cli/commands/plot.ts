@@ -1,0 +1,29 @@
+/** `pipeline plot`: redraws the error histogram from the metric log, in its own process, until stopped. */
+import { defineCommand } from '../command.js';
+import { stopOnSignals } from '../lifecycle.js';
+import { lowerPriority } from '../lowerPriority.js';
+import { outputOptions, plotOptions, plotterSettings } from '../options.js';
+import { outputPaths } from '../paths.js';
+import { lazyPlotter, plotLoop } from '../plotLoop.js';
+import { Terminal } from '../terminal.js';
+
+export const plotCommand = defineCommand({
+  name: 'plot',
+  describe: 'redraw the error histogram PNG from the metric log as it grows',
+  options: { ...outputOptions, ...plotOptions },
+  handler: async (args) => {
+    const paths = await outputPaths(args);
+    const terminal = new Terminal();
+    const plotter = lazyPlotter(plotterSettings(paths, args));
+    // Best-effort renders run after the services that share the machine (see lowerPriority).
+    lowerPriority('process');
+    terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
+    const loop = plotLoop(plotter, args.plotInterval, terminal.log);
+    const stop = stopOnSignals().signal;
+    if (!stop.aborted)
+      await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+    await loop.stop();
+    await plotter.tick().catch(() => undefined);
+    return 0;
+  },
+});
