@@ -1,4 +1,4 @@
-// Flat config: typescript-eslint's type-aware recommended rules over src, test and bench.
+// Flat config: typescript-eslint's type-aware recommended rules over src, test, bench, faults and harness.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

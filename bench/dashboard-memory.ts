@@ -9,7 +9,7 @@ import { Subject } from 'rxjs';
 import type { MetricRecord } from '../src/core/envelope.js';
 import { startDashboard } from '../src/tui/dashboard.js';
 import type { FeedEvent } from '../src/tui/feeds.js';
-import { fakeTerminal } from '../test/tui/fakeTerminal.js';
+import { fakeTerminal } from '../harness/fakeTerminal.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const refreshMs = Number(process.argv[3] ?? 250);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Y_PRED, Y_TRUE } from '../src/core/topics.js';
 import type { Transport } from '../src/core/transport.js';
 import { createTransport } from '../src/transports/createTransport.js';
-import { ServiceProcesses } from '../test/support/serviceProcesses.js';
+import { ServiceProcesses } from '../harness/serviceProcesses.js';
 import { deadLetterCount, withRealTopics } from './support/brokerAdmin.js';
 import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';

@@ -12,7 +12,7 @@ import { audit, rowCount } from './support/audit.js';
 import type { Pipeline } from './support/pipeline.js';
 import { auditResult, recordResult } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
-import { waitUntil } from '../test/support/serviceProcesses.js';
+import { waitUntil } from '../harness/serviceProcesses.js';
 
 const RECORDS = 20_000;
 const OUTAGE_MS = 3_000;

@@ -7,7 +7,7 @@
  * Broker runs use the real topics: call them inside `withRealTopics` (brokerAdmin.ts).
  */
 import { join } from 'node:path';
-import { ServiceProcesses } from '../../test/support/serviceProcesses.js';
+import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import { CsvTail } from './csvTail.js';
 import { benchRunId, cliProgram, transportArgs } from './launch.js';
 import type { BenchTransport } from './options.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { waitUntil } from '../../test/support/serviceProcesses.js';
+import { waitUntil } from '../../harness/serviceProcesses.js';
 import { readLedger, type Ledger } from './ledger.js';
 import type { Pipeline } from './pipeline.js';
 import type { Backlog } from './rig.js';

@@ -19,7 +19,7 @@ import { parseBenchArgs, UsageError } from '../../bench/support/options.js';
 import { pipelineMessageSizes } from '../../bench/support/messageSizes.js';
 import { rawRun } from '../../bench/support/rawPair.js';
 import type { BenchReport } from '../../bench/support/report.js';
-import { AMQP_URL, brokerReachable, NATS_URL } from '../support/brokers.js';
+import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 
 const STATUSES = new Set(['pass', 'miss', 'info', 'skipped', 'failed']);
 const RUNS = 2;

@@ -10,7 +10,7 @@ import { parseDataset } from '../../src/core/dataset.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { spawn } from 'node:child_process';
-import { REPO_ROOT, compiled, runCli, startCli } from '../support/cli.js';
+import { REPO_ROOT, compiled, runCli, startCli } from '../../harness/cli.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

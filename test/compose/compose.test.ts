@@ -7,7 +7,7 @@
  *
  * It uses the real queues and streams (`features`, `y_true`, `y_pred`), since the wire names cannot change, and
  * deletes them before and after. On RabbitMQ it holds the lock the end-to-end suites share for those queues
- * (test/support/realQueues.ts); on NATS no other test uses the real stream names.
+ * (harness/realQueues.ts); on NATS no other test uses the real stream names.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +20,8 @@ import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { streamName } from '../../src/transports/nats/names.js';
-import { AMQP_URL, NATS_URL, brokerReachable } from '../support/brokers.js';
-import { cliCommand } from '../support/cli.js';
+import { AMQP_URL, NATS_URL, brokerReachable } from '../../harness/brokers.js';
+import { cliCommand } from '../../harness/cli.js';
 import {
   activeServices,
   containerEnv,
@@ -31,9 +31,9 @@ import {
   type ComposeService,
   type LocalMapping,
 } from '../support/compose.js';
-import { deleteTopicStreams } from '../support/natsServer.js';
-import { lockRealQueues, resetRealQueues } from '../support/realQueues.js';
-import { withRawChannel } from '../transports/amqpBroker.js';
+import { deleteTopicStreams } from '../../harness/natsServer.js';
+import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { withRawChannel } from '../../harness/amqpBroker.js';
 
 const COUNT = 500;
 const MODEL_REPLICAS = 2;

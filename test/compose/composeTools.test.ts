@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { AMQP_URL, brokerReachable, isListening } from '../support/brokers.js';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { AMQP_URL, brokerReachable, isListening } from '../../harness/brokers.js';
+import { REPO_ROOT, runCli } from '../../harness/cli.js';
 import { containerEnv, isOurs, loadCompose } from '../support/compose.js';
-import { freePort, NATS_SERVER_BIN } from '../support/natsServer.js';
+import { freePort, NATS_SERVER_BIN } from '../../harness/natsServer.js';
 
 const run = promisify(execFile);
 const compose = loadCompose({});

@@ -10,15 +10,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import {
   lockRealQueues,
   realStreams,
   REAL_STREAMS,
   resetRealStreams,
   type ConsumerFigures,
-} from '../support/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../support/serviceProcesses.js';
+} from '../../harness/realQueues.js';
+import { ServiceProcesses, waitForCsvRows, waitUntil } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

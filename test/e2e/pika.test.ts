@@ -11,8 +11,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLinearModel } from '../../src/core/linearModel.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { REPO_ROOT } from '../support/cli.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { REPO_ROOT } from '../../harness/cli.js';
 import {
   checkQueues,
   lockRealQueues,
@@ -20,8 +20,8 @@ import {
   REAL_QUEUES,
   resetRealQueues,
   usableRabbitmqctl,
-} from '../support/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../support/serviceProcesses.js';
+} from '../../harness/realQueues.js';
+import { ServiceProcesses, waitForCsvRows, waitUntil } from '../../harness/serviceProcesses.js';
 
 /** Debian's python3-pika installs for the system interpreter only, not for a pyenv python earlier on PATH. */
 const PYTHON = '/usr/bin/python3';

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import type { LogLevel } from '../../src/core/log.js';
 import type { AmqpTransportOptions } from '../../src/transports/amqp/index.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { amqpUrlVia, brokerAddress, deleteTopics } from './amqpBroker.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { amqpUrlVia, brokerAddress, deleteTopics } from '../../harness/amqpBroker.js';
 import { describeTransport } from './conformance.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);

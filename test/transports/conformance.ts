@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { encodeEnvelope } from '../../src/core/codec.js';
 import type { Envelope } from '../../src/core/envelope.js';
 import { TransportClosedError, type Delivery } from '../../src/core/transport.js';
-import { startTcpProxy } from '../support/tcpProxy.js';
+import { startTcpProxy } from '../../harness/tcpProxy.js';
 import {
   ack,
   envelope,

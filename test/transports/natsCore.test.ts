@@ -8,8 +8,8 @@ import type { Observable } from 'rxjs';
 import { queueTopic, type Topic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { uniqueName } from '../../harness/natsServer.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const logs: string[] = [];

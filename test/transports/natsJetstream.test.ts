@@ -10,8 +10,8 @@ import { firstValueFrom, take, tap, timeout, toArray, type Observable } from 'rx
 import { queueTopic, broadcastTopic, type Topic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { consumerBacklog, deleteStreams, uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { consumerBacklog, deleteStreams, uniqueName } from '../../harness/natsServer.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const prefix = `${uniqueName('TJS')}_`;

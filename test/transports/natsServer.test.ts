@@ -8,7 +8,7 @@ import type { Subscription } from 'rxjs';
 import { queueTopic } from '../../src/core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { consumerBacklog, NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../support/natsServer.js';
+import { consumerBacklog, NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../../harness/natsServer.js';
 import { existsSync } from 'node:fs';
 
 const skip = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;

@@ -8,8 +8,8 @@ import { after, describe, it } from 'node:test';
 import { broadcastTopic, queueTopic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsMode } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { uniqueName } from '../../harness/natsServer.js';
 import { idOf, range, until } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('nats', NATS_URL);

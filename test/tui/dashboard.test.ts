@@ -9,7 +9,7 @@ import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { canDrawScreen, startDashboard, type DashboardHandle } from '../../src/tui/dashboard.js';
 import { transportFeed } from '../../src/tui/feeds.js';
-import { fakeTerminal } from './fakeTerminal.js';
+import { fakeTerminal } from '../../harness/fakeTerminal.js';
 
 async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,9 +13,9 @@ import { METRICS, STATUS } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { createTransport } from '../../src/transports/createTransport.js';
-import { AMQP_URL, brokerReachable, NATS_URL } from '../support/brokers.js';
-import { cliCommand, REPO_ROOT } from '../support/cli.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { cliCommand, REPO_ROOT } from '../../harness/cli.js';
+import { startTcpProxy, type TcpProxy } from '../../harness/tcpProxy.js';
 
 const SOCKET = `tui-e2e-${process.pid}`;
 const hasTmux = ((): boolean => {

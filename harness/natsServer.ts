@@ -8,7 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
-import { streamName } from '../../src/transports/nats/names.js';
+import { streamName } from '../src/transports/nats/names.js';
 import { isListening } from './brokers.js';
 
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';

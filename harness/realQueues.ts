@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type JetStreamManager } from 'nats';
-import { deadLetterTopicName, QUEUE_TOPICS } from '../../src/core/topics.js';
-import { streamName } from '../../src/transports/nats/names.js';
-import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
+import { deadLetterTopicName, QUEUE_TOPICS } from '../src/core/topics.js';
+import { streamName } from '../src/transports/nats/names.js';
+import { NATS_DEFAULTS } from '../src/transports/nats/options.js';
 import { NATS_URL } from './brokers.js';
-import { deleteTopics, withRawChannel } from '../transports/amqpBroker.js';
+import { deleteTopics, withRawChannel } from './amqpBroker.js';
 
 export const REAL_QUEUES: readonly string[] = QUEUE_TOPICS.map((t) => t.name);
 /** The real queues and their dead-letter queues. */
