@@ -10,7 +10,7 @@ import type { Subscription } from 'rxjs';
 import type { StatusBody } from '../src/cli/lifecycle.js';
 import { STATUS, Y_PRED, Y_TRUE, type Topic } from '../src/core/topics.js';
 import { cliCommand } from '../harness/cli.js';
-import { waitUntil } from '../harness/serviceProcesses.js';
+import { until } from '../harness/poll.js';
 import { readLedger } from './support/ledger.js';
 import { liveHeapAfterFullGcs, sampleRss } from './support/memory.js';
 import { recordResult } from './support/results.js';
@@ -70,15 +70,11 @@ overEachTransport('a join partner that never comes', ['amqp', 'nats'], (s) => {
 
       const joined = Array.from({ length: RECORDS }, (_, i) => i).filter((i) => !withheld(i));
       await p.rows(joined.length, 300_000);
-      await waitUntil(
+      await until(
         async () =>
           (await p.rig.backlog()).deadLetters?.y_true === RECORDS - joined.length ? true : undefined,
-        {
-          timeoutMs: 60_000,
-          intervalMs: 500,
-          what: 'the unmatched records to be dead-lettered',
-          processes: p.procs,
-        },
+        'the unmatched records to be dead-lettered',
+        { timeoutMs: 60_000, intervalMs: 500, watch: p.procs },
       );
       const samples = await rss.stop();
       const exits = await p.stopAll();

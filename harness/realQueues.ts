@@ -18,6 +18,7 @@ import { deadLetterTopicName, QUEUE_TOPICS } from '../src/core/topics.js';
 import { streamName } from '../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../src/transports/nats/options.js';
 import { NATS_URL } from './brokers.js';
+import { sleep } from './poll.js';
 import { deleteTopics, withRawChannel } from './amqpBroker.js';
 
 export const REAL_QUEUES: readonly string[] = QUEUE_TOPICS.map((t) => t.name);
@@ -31,7 +32,6 @@ export const REAL_QUEUES_AND_DEAD_LETTERS: readonly string[] = [
 const LOCK_DIR = join(tmpdir(), 'rx-ml-pipeline-real-amqp-queues.lock');
 /** nats-server's `err_code` for a stream that does not exist. */
 const STREAM_NOT_FOUND = 10059;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function alive(pid: number): boolean {
   try {

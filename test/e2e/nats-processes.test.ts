@@ -18,7 +18,8 @@ import {
   resetRealStreams,
   type ConsumerFigures,
 } from '../../harness/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../../harness/serviceProcesses.js';
+import { until } from '../../harness/poll.js';
+import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -176,12 +177,13 @@ describe('four service processes over NATS', () => {
       await runRecords(t, procs, 'jetstream', dir);
 
       // Metric acks a record's two messages once its row is on disk: the consumers settle right after the last row.
-      const live = await waitUntil(
+      const live = await until(
         async () => {
           const { consumers } = await realStreams();
           return settled(consumers) ? consumers : undefined;
         },
-        { timeoutMs: 20_000, intervalMs: 250, what: 'every consumer to settle', processes: procs },
+        'every consumer to settle',
+        { timeoutMs: 20_000, intervalMs: 250, watch: procs },
       );
       assert.deepEqual(live.map(label).sort(), EXPECTED_CONSUMERS);
       t.diagnostic(`jsm.consumers.info: ${JSON.stringify(live)}`);

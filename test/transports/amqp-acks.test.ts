@@ -9,7 +9,8 @@ import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { deleteTopics } from '../../harness/amqpBroker.js';
-import { envelope, idOf, range, settle, until } from './conformanceHelpers.js';
+import { until } from '../../harness/poll.js';
+import { envelope, idOf, range, settle } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 

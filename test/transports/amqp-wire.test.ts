@@ -11,7 +11,8 @@ import { createAmqpTransport, type AmqpTransportOptions } from '../../src/transp
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { startTcpProxy } from '../../harness/tcpProxy.js';
 import { amqpUrlVia, brokerAddress, deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
-import { ack, Inbox, idOf, range, settle, untilAttached, until, within } from './conformanceHelpers.js';
+import { until } from '../../harness/poll.js';
+import { ack, Inbox, idOf, range, settle, untilAttached, within } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
