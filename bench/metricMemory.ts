@@ -19,7 +19,7 @@ import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';
 import { Samples, skipped, type Figure } from './support/figures.js';
 import { AMQP_URL, benchRunId, NATS_URL, transportArgs } from './support/launch.js';
-import { MemorySampler, readProcMemory } from './support/rss.js';
+import { MemorySampler, readProcMemory } from '../harness/procMemory.js';
 import { FULL_SCALE, label, specs } from './targets.js';
 import { errorMessage } from '../src/core/errors.js';
 

@@ -12,7 +12,7 @@ import { STATUS, Y_PRED, Y_TRUE, type Topic } from '../src/core/topics.js';
 import { cliCommand } from '../harness/cli.js';
 import { until } from '../harness/poll.js';
 import { readLedger } from './support/ledger.js';
-import { liveHeapAfterFullGcs, sampleRss } from './support/memory.js';
+import { liveHeapAfterFullGcs, sampleRss } from '../harness/procMemory.js';
 import { recordResult } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
 
@@ -76,7 +76,7 @@ overEachTransport('a join partner that never comes', ['amqp', 'nats'], (s) => {
         'the unmatched records to be dead-lettered',
         { timeoutMs: 60_000, intervalMs: 500, watch: p.procs },
       );
-      const samples = await rss.stop();
+      const samples = rss.stop();
       const exits = await p.stopAll();
       assert.deepEqual(exits.metric, { code: 0, signal: null }, p.procs.report());
 

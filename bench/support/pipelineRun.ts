@@ -11,7 +11,7 @@ import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import { CsvTail } from './csvTail.js';
 import { benchRunId, cliProgram, transportArgs } from './launch.js';
 import type { BenchTransport } from './options.js';
-import { MemorySampler } from './rss.js';
+import { MemorySampler } from '../../harness/procMemory.js';
 import { logLineTime } from './time.js';
 import { sleep } from '../../harness/poll.js';
 
