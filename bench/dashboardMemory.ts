@@ -3,7 +3,7 @@
  * throttled, into a real blessed screen on a fake 160×48 terminal. Prints the heap after a full GC every 100,000
  * records; the claim is that it stays flat (fixed-size rings, bins and sketches).
  *
- *   node --expose-gc --import tsx bench/dashboard-memory.ts [records] [refreshMs]
+ *   node --expose-gc --import tsx bench/dashboardMemory.ts [records] [refreshMs]
  */
 import { Subject } from 'rxjs';
 import type { MetricRecord } from '../src/core/envelope.js';
