@@ -1,4 +1,4 @@
-// Flat config: typescript-eslint's type-aware recommended rules over src, test and bench.
+// Flat config: typescript-eslint's type-aware recommended rules over src, test, bench, faults and harness.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'faults/**/*.ts'],
+    files: ['test/**/*.ts', 'faults/**/*.ts', 'bench/**/*.test.ts'],
     rules: {
       // node:test's describe/it return promises the runner awaits itself.
       '@typescript-eslint/no-floating-promises': 'off',

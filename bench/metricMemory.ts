@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { Y_PRED, Y_TRUE } from '../src/core/topics.js';
 import type { Transport } from '../src/core/transport.js';
 import { createTransport } from '../src/transports/createTransport.js';
-import { ServiceProcesses } from '../test/support/serviceProcesses.js';
+import { sleep } from '../harness/poll.js';
+import { ServiceProcesses } from '../harness/serviceProcesses.js';
 import { deadLetterCount, withRealTopics } from './support/brokerAdmin.js';
 import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';
 import { Samples, skipped, type Figure } from './support/figures.js';
 import { AMQP_URL, benchRunId, NATS_URL, transportArgs } from './support/launch.js';
-import { MemorySampler, readProcMemory } from './support/rss.js';
-import { sleep } from './support/time.js';
+import { MemorySampler, readProcMemory } from '../harness/procMemory.js';
 import { FULL_SCALE, label, specs } from './targets.js';
 import { errorMessage } from '../src/core/errors.js';
 

@@ -8,7 +8,7 @@
  * before that), so a process the bench failed to end still ends.
  */
 import { join } from 'node:path';
-import { ServiceProcesses } from '../test/support/serviceProcesses.js';
+import { ServiceProcesses } from '../harness/serviceProcesses.js';
 import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';
 import { Samples, type Figure } from './support/figures.js';

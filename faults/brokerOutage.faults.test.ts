@@ -12,11 +12,10 @@ import { audit, rowCount } from './support/audit.js';
 import type { Pipeline } from './support/pipeline.js';
 import { auditResult, recordResult } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
-import { waitUntil } from '../test/support/serviceProcesses.js';
+import { sleep, until } from '../harness/poll.js';
 
 const RECORDS = 20_000;
 const OUTAGE_MS = 3_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Cuts every connection at 25% and at 60% of the rows. On an at-most-once transport the second mark may never be
@@ -24,22 +23,22 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 async function twoCuts(p: Pipeline): Promise<void> {
   for (const share of [0.25, 0.6]) {
-    await waitUntil(
+    await until(
       async () =>
         (await rowCount(p.csvFile)) >= RECORDS * share || p.procs.run('features').exit ? true : undefined,
-      { timeoutMs: 240_000, intervalMs: 200, what: `${share * 100}% of the rows`, processes: p.procs },
+      `${share * 100}% of the rows`,
+      { timeoutMs: 240_000, intervalMs: 200, watch: p.procs },
     );
     p.rig.proxy.cut(OUTAGE_MS);
     // The next cut only once every service still running is back: two cuts, not one long one.
     const running = (): number =>
       ['features', 'model', 'metric'].filter((n) => p.procs.run(n).exit === undefined).length;
     await sleep(OUTAGE_MS);
-    await waitUntil(() => (p.rig.proxy.connections >= running() ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      what: 'the services to reconnect',
-      processes: p.procs,
-    });
+    await until(
+      () => (p.rig.proxy.connections >= running() ? true : undefined),
+      'the services to reconnect',
+      { timeoutMs: 60_000, intervalMs: 100, watch: p.procs },
+    );
   }
 }
 

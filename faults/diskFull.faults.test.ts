@@ -13,8 +13,8 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
-import { cliCommand } from '../test/support/cli.js';
-import { waitUntil } from '../test/support/serviceProcesses.js';
+import { cliCommand } from '../harness/cli.js';
+import { sleep, until } from '../harness/poll.js';
 import { assertNothingDeadLettered, audit, rowCount } from './support/audit.js';
 import { recordAudit } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
@@ -23,7 +23,6 @@ const RECORDS = 20_000;
 /** About a quarter of the run's log. */
 const FIRST_LIMIT = 400_000;
 const FULL = /writing \S*metric_log\.csv failed.*(EFBIG|file too large)/g;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Sets the soft limit only: the hard one stays unlimited, so any user may raise it again. */
 const prlimit = (pid: number, fsize: number | 'unlimited'): Promise<unknown> =>
   promisify(execFile)('prlimit', ['--pid', String(pid), `--fsize=${fsize}:unlimited`]);
@@ -61,11 +60,11 @@ overEachTransport('the disk fills mid-run', ['amqp', 'nats'], (s) => {
       // Outage 2: full again at the current size; killed while full, restarted with room.
       const errorsSoFar = metric().match(FULL)?.length ?? 0;
       await prlimit(p.procs.run('metric').pid, (await stat(p.csvFile)).size);
-      await waitUntil(() => ((metric().match(FULL)?.length ?? 0) > errorsSoFar ? true : undefined), {
-        timeoutMs: 60_000,
-        what: 'the second disk-full error',
-        processes: p.procs,
-      });
+      await until(
+        () => ((metric().match(FULL)?.length ?? 0) > errorsSoFar ? true : undefined),
+        'the second disk-full error',
+        { timeoutMs: 60_000, intervalMs: 100, watch: p.procs },
+      );
       limit = undefined;
       await p.killAndRestart('metric');
 

@@ -9,10 +9,10 @@ import { it } from 'node:test';
 import type { Subscription } from 'rxjs';
 import type { StatusBody } from '../src/core/statusBody.js';
 import { STATUS, Y_PRED, Y_TRUE, type Topic } from '../src/core/topics.js';
-import { cliCommand } from '../test/support/cli.js';
-import { waitUntil } from '../test/support/serviceProcesses.js';
+import { cliCommand } from '../harness/cli.js';
+import { until } from '../harness/poll.js';
 import { readLedger } from './support/ledger.js';
-import { liveHeapAfterFullGcs, sampleRss } from './support/memory.js';
+import { liveHeapAfterFullGcs, sampleRss } from '../harness/procMemory.js';
 import { recordResult } from './support/results.js';
 import { overEachTransport } from './support/scenario.js';
 
@@ -70,17 +70,13 @@ overEachTransport('a join partner that never comes', ['amqp', 'nats'], (s) => {
 
       const joined = Array.from({ length: RECORDS }, (_, i) => i).filter((i) => !withheld(i));
       await p.rows(joined.length, 300_000);
-      await waitUntil(
+      await until(
         async () =>
           (await p.rig.backlog()).deadLetters?.y_true === RECORDS - joined.length ? true : undefined,
-        {
-          timeoutMs: 60_000,
-          intervalMs: 500,
-          what: 'the unmatched records to be dead-lettered',
-          processes: p.procs,
-        },
+        'the unmatched records to be dead-lettered',
+        { timeoutMs: 60_000, intervalMs: 500, watch: p.procs },
       );
-      const samples = await rss.stop();
+      const samples = rss.stop();
       const exits = await p.stopAll();
       assert.deepEqual(exits.metric, { code: 0, signal: null }, p.procs.report());
 

@@ -11,14 +11,9 @@ import { connect, type NatsConnection } from 'nats';
 import { deadLetterTopicName } from '../../src/core/topics.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/index.js';
 import { streamName } from '../../src/transports/nats/names.js';
-import { brokerReachable } from '../../test/support/brokers.js';
-import {
-  checkQueues,
-  lockRealQueues,
-  resetRealQueues,
-  resetRealStreams,
-} from '../../test/support/realQueues.js';
-import { deleteTopics } from '../../test/transports/amqpBroker.js';
+import { brokerReachable } from '../../harness/brokers.js';
+import { checkQueues, lockRealQueues, resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
+import { deleteTopics } from '../../harness/amqpBroker.js';
 import { AMQP_URL, NATS_URL } from './launch.js';
 import type { BrokerTransport } from './options.js';
 

@@ -8,7 +8,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { nowMs, sleep } from './time.js';
+import { sleep } from '../../harness/poll.js';
+import { nowMs } from './time.js';
 import { toError } from '../../src/core/errors.js';
 
 export interface CsvTailOptions {

@@ -4,9 +4,9 @@
  */
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AMQP_URL, NATS_URL } from '../../test/support/brokers.js';
-import { cliCommand, REPO_ROOT } from '../../test/support/cli.js';
-import type { ProgramProcessSpec } from '../../test/support/serviceProcesses.js';
+import { AMQP_URL, NATS_URL } from '../../harness/brokers.js';
+import { cliCommand, REPO_ROOT } from '../../harness/cli.js';
+import type { ProgramProcessSpec } from '../../harness/serviceProcesses.js';
 import type { BrokerTransport } from './options.js';
 
 export { REPO_ROOT };

@@ -7,12 +7,13 @@
  * Broker runs use the real topics: call them inside `withRealTopics` (brokerAdmin.ts).
  */
 import { join } from 'node:path';
-import { ServiceProcesses } from '../../test/support/serviceProcesses.js';
+import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import { CsvTail } from './csvTail.js';
 import { benchRunId, cliProgram, transportArgs } from './launch.js';
 import type { BenchTransport } from './options.js';
-import { MemorySampler } from './rss.js';
+import { MemorySampler } from '../../harness/procMemory.js';
 import { logLineTime } from './time.js';
+import { sleep } from '../../harness/poll.js';
 
 export interface PipelineRunSpec {
   readonly transport: BenchTransport;
@@ -95,7 +96,7 @@ export async function runPipeline(spec: PipelineRunSpec): Promise<PipelineRunRes
       await procs.waitForOutput('model', CONNECTED, 30_000, 'stderr');
       await procs.waitForOutput('metric', CONNECTED, 30_000, 'stderr');
       // Connected is not yet subscribed: core NATS would drop what is published before the subscriptions exist.
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       const features = procs.start('features', {
         command: 'features',
         args: [...transport, ...common, '--run-id', runId, '--fresh', '--log-dir', spec.dir],

@@ -3,7 +3,7 @@
  * how fast the consumer received. Queues and streams are named for the run, never after a pipeline topic, so a
  * raw run can share the broker with anything.
  */
-import { ServiceProcesses } from '../../test/support/serviceProcesses.js';
+import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import type { RawReport } from '../raw/args.js';
 import { removeRawTopic } from './brokerAdmin.js';
 import { AMQP_URL, benchScript, NATS_URL } from './launch.js';

@@ -1,12 +1,10 @@
-/** Clocks and waiting shared by the benchmarks. */
+/** Clocks shared by the benchmarks. */
 
 /**
  * Wall-clock time in milliseconds with sub-millisecond resolution. The one clock compared across processes: the
  * CLI's log timestamps, the raw scripts' stamps and the CSV tail's sightings are all wall-clock times.
  */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Epoch milliseconds of a log line's leading ISO timestamp (`2026-01-01T00:00:00.000Z info …`), if it has one. */
 export function logLineTime(line: string): number | undefined {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { waitUntil } from '../../test/support/serviceProcesses.js';
+import { until } from '../../harness/poll.js';
 import { readLedger, type Ledger } from './ledger.js';
 import type { Pipeline } from './pipeline.js';
 import type { Backlog } from './rig.js';
@@ -59,14 +59,15 @@ export async function audit(p: Pipeline, options: AuditOptions = {}): Promise<Au
     // Nothing will come back for what was lost: the run is over once the log has been still for a while.
     let last = -1;
     let stillSince = performance.now();
-    await waitUntil(
+    await until(
       async () => {
         const n = await rowCount(p.csvFile);
         if (n !== last) [last, stillSince] = [n, performance.now()];
         const quiet = performance.now() - stillSince > (options.quietMs ?? 5_000);
         return n >= expected.length || quiet ? true : undefined;
       },
-      { timeoutMs, intervalMs: 250, what: 'the log to stop growing', processes: p.procs },
+      'the log to stop growing',
+      { timeoutMs, intervalMs: 250, watch: p.procs },
     );
   } else {
     await p.rows(expected.length, timeoutMs);
@@ -76,12 +77,13 @@ export async function audit(p: Pipeline, options: AuditOptions = {}): Promise<Au
   if (!options.lossy && !options.brokerCrashed)
     // Every row is in, but a copy whose ack was lost with a connection comes back only after the broker's ack
     // wait (JetStream: 30 s), and is then absorbed: the run is over when the queues are empty.
-    await waitUntil(
+    await until(
       async () => {
         const { queued } = await p.rig.backlog();
         return Object.values(queued ?? {}).every((n) => n === 0) ? true : undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 1_000, what: 'the queues to be empty', processes: p.procs },
+      'the queues to be empty',
+      { timeoutMs: 90_000, intervalMs: 1_000, watch: p.procs },
     ).catch(() => undefined); // the assertion below says what was left
   const exits = await p.stopAll();
   for (const [name, exit] of Object.entries(exits))

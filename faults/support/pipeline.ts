@@ -11,7 +11,7 @@ import {
   waitForCsvRows,
   type ProcessExit,
   type ProcessRun,
-} from '../../test/support/serviceProcesses.js';
+} from '../../harness/serviceProcesses.js';
 import type { Rig } from './rig.js';
 
 export type PipelineService = 'features' | 'model' | 'metric' | 'plot';

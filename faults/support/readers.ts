@@ -5,6 +5,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { crc32, inflateSync } from 'node:zlib';
 import { METRIC_CSV_HEADER, parseMetricRow } from '../../src/core/metricCsv.js';
+import { sleep } from '../../harness/poll.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -60,7 +61,7 @@ export async function pollPng(file: string, polls: number, everyMs: number): Pro
       if (problem) problems.push(`poll ${i}: ${problem}`);
       else seen.add(crc32(png));
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
   return { polls, missing, distinct: seen.size, problems };
 }
@@ -111,7 +112,7 @@ export async function tailLog(file: string, everyMs: number, stop: () => boolean
             problems.push(`line ${lines} is not a row: ${JSON.stringify(line.slice(0, 80))}`);
         }
       }
-      await new Promise((r) => setTimeout(r, everyMs));
+      await sleep(everyMs);
     }
   } finally {
     await fh.close();

@@ -16,11 +16,12 @@ import type { Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { createNatsTransport, NATS_DEFAULTS } from '../../src/transports/nats/index.js';
 import { streamName } from '../../src/transports/nats/names.js';
-import { AMQP_URL, brokerReachable } from '../../test/support/brokers.js';
-import { deleteTopicStreams, OwnNatsServer } from '../../test/support/natsServer.js';
-import { checkQueues, lockRealQueues, resetRealQueues } from '../../test/support/realQueues.js';
-import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy.js';
-import { amqpUrlVia, brokerAddress, withRawChannel } from '../../test/transports/amqpBroker.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { deleteTopicStreams, OwnNatsServer } from '../../harness/natsServer.js';
+import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { startTcpProxy, type TcpProxy } from '../../harness/tcpProxy.js';
+import { amqpUrlVia, brokerAddress, withRawChannel } from '../../harness/amqpBroker.js';
+import { sleep } from '../../harness/poll.js';
 
 /** The transport modes the suite runs its scenarios over. */
 export type FaultTransport = 'amqp' | 'nats' | 'nats-core';
@@ -223,7 +224,7 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
               return void (await js.publish(m.topic.name, m.bytes));
             } catch (e) {
               if ((e as { code?: string }).code !== '503' || attempt >= 100) throw e;
-              await new Promise((r) => setTimeout(r, 100));
+              await sleep(100);
             }
           }
         };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli } from '../../harness/cli.js';
 
 describe('the pipeline bin', () => {
   it('exits once its command has finished, even with a handle left open', async () => {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lowerPriority } from '../../src/cli/lowerPriority.js';
-import { startCli } from '../support/cli.js';
+import { startCli } from '../../harness/cli.js';
 
 /** The nice value of a task, field 19 of /proc/<task>/stat (after the parenthesised command name). */
 const niceOf = (statPath: string): number => {

@@ -10,7 +10,7 @@ import { parseDataset } from '../../src/core/dataset.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { spawn } from 'node:child_process';
-import { REPO_ROOT, compiled, runCli, startCli } from '../support/cli.js';
+import { REPO_ROOT, compiled, runCli, startCli } from '../../harness/cli.js';
 import { FEATURES_DEFAULTS } from '../../src/services/features.js';
 import { METRIC_DEFAULTS } from '../../src/services/metric.js';
 import { PLOT_DEFAULTS } from '../../src/services/plotDefaults.js';

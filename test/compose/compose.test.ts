@@ -7,7 +7,7 @@
  *
  * It uses the real queues and streams (`features`, `y_true`, `y_pred`), since the wire names cannot change, and
  * deletes them before and after. On RabbitMQ it holds the lock the end-to-end suites share for those queues
- * (test/support/realQueues.ts); on NATS no other test uses the real stream names.
+ * (harness/realQueues.ts); on NATS no other test uses the real stream names.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +20,8 @@ import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { streamName } from '../../src/transports/nats/names.js';
-import { AMQP_URL, NATS_URL, brokerReachable } from '../support/brokers.js';
-import { cliCommand } from '../support/cli.js';
+import { AMQP_URL, NATS_URL, brokerReachable } from '../../harness/brokers.js';
+import { cliCommand } from '../../harness/cli.js';
 import {
   activeServices,
   containerEnv,
@@ -31,9 +31,10 @@ import {
   type ComposeService,
   type LocalMapping,
 } from '../support/compose.js';
-import { deleteTopicStreams } from '../support/natsServer.js';
-import { lockRealQueues, resetRealQueues } from '../support/realQueues.js';
-import { withRawChannel } from '../transports/amqpBroker.js';
+import { deleteTopicStreams } from '../../harness/natsServer.js';
+import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { withRawChannel } from '../../harness/amqpBroker.js';
+import { until, type Watched } from '../../harness/poll.js';
 
 const COUNT = 500;
 const MODEL_REPLICAS = 2;
@@ -98,21 +99,15 @@ async function csvLines(file: string): Promise<string[]> {
 const isPng = async (file: string): Promise<boolean> =>
   (await readFile(file).catch(() => Buffer.alloc(0))).subarray(0, 8).equals(PNG_SIGNATURE);
 
-/** Polls until `done`; fails at once when a process dies with an error, and after `boundMs` at the latest. */
-async function waitUntil(
-  done: () => Promise<boolean>,
-  procs: readonly Running[],
-  boundMs: number,
-): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  const report = (): string =>
-    procs.map((p) => `--- ${p.label} (exit ${p.child.exitCode})\n${p.stderr}`).join('\n');
-  while (!(await done())) {
-    const failed = procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0);
-    if (failed) assert.fail(`${failed.label} exited with ${failed.child.exitCode}\n${report()}`);
-    if (Date.now() > deadline) assert.fail(`no result within ${boundMs} ms\n${report()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** The compose processes as `until` watches them: one that dies with an error ends the wait at once. */
+function watching(procs: readonly Running[]): Watched {
+  return {
+    failure: () => {
+      const failed = procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0);
+      return failed && `${failed.label} exited with ${failed.child.exitCode}`;
+    },
+    report: () => procs.map((p) => `--- ${p.label} (exit ${p.child.exitCode})\n${p.stderr}`).join('\n'),
+  };
 }
 
 /** SIGTERM to every live process by pid; SIGKILL (and a failure) for one that does not stop. */
@@ -220,10 +215,10 @@ for (const broker of BROKERS) {
 
       const csvFile = join(logs, 'metric_log.csv');
       const pngFile = join(logs, 'error_distribution.png');
-      await waitUntil(
+      await until(
         async () => (await csvLines(csvFile)).length > COUNT && (await isPng(pngFile)),
-        procs,
-        180_000,
+        'the rows and the PNG',
+        { timeoutMs: 180_000, intervalMs: 250, watch: watching(procs) },
       );
       const codes = await stopAll(procs);
       assert.deepEqual(

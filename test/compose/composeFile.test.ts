@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/cli.js';
+import { REPO_ROOT } from '../../harness/cli.js';
 import {
   activeServices,
   containerEnv,

@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { AMQP_URL, brokerReachable, isListening } from '../support/brokers.js';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { AMQP_URL, brokerReachable, isListening } from '../../harness/brokers.js';
+import { REPO_ROOT, runCli } from '../../harness/cli.js';
 import { containerEnv, isOurs, loadCompose } from '../support/compose.js';
-import { freePort, NATS_SERVER_BIN } from '../support/natsServer.js';
+import { freePort, NATS_SERVER_BIN } from '../../harness/natsServer.js';
+import { sleep } from '../../harness/poll.js';
 
 const run = promisify(execFile);
 const compose = loadCompose({});
@@ -150,8 +151,7 @@ describe('the brokers as the compose file starts them', () => {
       },
     );
     try {
-      for (let i = 0; i < 100 && !(await isListening('127.0.0.1', monitor, 200)); i++)
-        await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !(await isListening('127.0.0.1', monitor, 200)); i++) await sleep(50);
       const health = await fetch(url.replace(':8222', `:${monitor}`));
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { status: 'ok' });

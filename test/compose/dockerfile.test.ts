@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { DEFAULT_DATASET, DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/cli/paths.js';
-import { REPO_ROOT } from '../support/cli.js';
+import { REPO_ROOT } from '../../harness/cli.js';
 
 interface Instruction {
   readonly keyword: string;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { burstClock } from '../../src/core/burstClock.js';
+import { sleep } from '../../harness/poll.js';
 
 describe('burstClock', () => {
   it('reads the clock once per synchronous burst, and again after a microtask checkpoint', async () => {
@@ -24,7 +25,7 @@ describe('burstClock', () => {
     const before = Date.now();
     const read = clock();
     assert.ok(read >= before && read <= Date.now());
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     assert.ok(clock() >= before + 4, 'a later burst sees later time');
   });
 });

@@ -11,8 +11,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLinearModel } from '../../src/core/linearModel.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { REPO_ROOT } from '../support/cli.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { REPO_ROOT } from '../../harness/cli.js';
 import {
   checkQueues,
   lockRealQueues,
@@ -20,8 +20,9 @@ import {
   REAL_QUEUES,
   resetRealQueues,
   usableRabbitmqctl,
-} from '../support/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../support/serviceProcesses.js';
+} from '../../harness/realQueues.js';
+import { until } from '../../harness/poll.js';
+import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 /** Debian's python3-pika installs for the system interpreter only, not for a pyenv python earlier on PATH. */
 const PYTHON = '/usr/bin/python3';
@@ -246,12 +247,13 @@ describe('pika interoperability on the real queues', () => {
       if (skip) return t.skip(skip);
       const csvFile = await startModelAndMetric(['--legacy-queues']);
       // Ours must be first: wait until their consumers are on all three queues.
-      await waitUntil(
+      await until(
         async () => {
           const q = await checkQueues(REAL_QUEUES);
           return [...q.values()].every((c) => c && c.consumers > 0) ? true : undefined;
         },
-        { timeoutMs: 20_000, what: 'our consumers on features, y_true and y_pred', processes: procs },
+        'our consumers on features, y_true and y_pred',
+        { timeoutMs: 20_000, intervalMs: 100, watch: procs },
       );
       const published = await pikaPublish('pika-publisher', RECORDS);
       await assertRowsMatch(csvFile, published);
@@ -271,13 +273,10 @@ describe('pika interoperability on the real queues', () => {
     async (t) => {
       if (skip) return t.skip(skip);
       procs.start('model', { command: 'model', args: amqp });
-      await waitUntil(
+      await until(
         async () => ((await checkQueues(['features'])).get('features')?.consumers ? true : undefined),
-        {
-          timeoutMs: 20_000,
-          what: 'our durable features queue',
-          processes: procs,
-        },
+        'our durable features queue',
+        { timeoutMs: 20_000, intervalMs: 100, watch: procs },
       );
       procs.start('pika-publisher', {
         executable: PYTHON,

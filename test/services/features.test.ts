@@ -8,6 +8,7 @@ import type { Delivery } from '../../src/core/transport.js';
 import { featuresService, type FeatureRows, type FeaturesOptions } from '../../src/services/features.js';
 import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
+import { sleep, until } from '../../harness/poll.js';
 
 const rows: FeatureRows = {
   X: [
@@ -19,16 +20,7 @@ const rows: FeatureRows = {
   ],
   y: [10, 20, 30, 40, 50],
 };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
 
 /** Consumes a topic; acks each delivery at once, or on a later turn with `later` (a consumer that keeps up). */
 function reader(source: Observable<Delivery>, later = false): { got: Delivery[]; sub: Subscription } {

@@ -22,17 +22,9 @@ import {
 } from '../../src/services/metric.js';
 import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
+import { until } from '../../harness/poll.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
 
 interface Running {
   readonly events: ServiceEvent[];

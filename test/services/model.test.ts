@@ -9,6 +9,7 @@ import type { Delivery } from '../../src/core/transport.js';
 import { modelService } from '../../src/services/model.js';
 import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
+import { until } from '../../harness/poll.js';
 
 const model = createLinearModel({
   target: 'y',
@@ -17,15 +18,6 @@ const model = createLinearModel({
   coefficients: [2, -3, 0.25],
 });
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
 
 /** Starts the model service; `stop()` aborts it and resolves with every event it reported (it must complete). */
 function start(t: MemoryTransport): { stop: () => Promise<ServiceEvent[]> } {

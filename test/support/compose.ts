@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './cli.js';
+import { REPO_ROOT } from '../../harness/cli.js';
 
 export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
 

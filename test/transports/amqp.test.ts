@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import type { LogLevel } from '../../src/core/log.js';
 import type { AmqpTransportOptions } from '../../src/transports/amqp/index.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { amqpUrlVia, brokerAddress, deleteTopics } from './amqpBroker.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { amqpUrlVia, brokerAddress, deleteTopics } from '../../harness/amqpBroker.js';
 import { describeTransport } from './conformance.js';
+import { sleep } from '../../harness/poll.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
@@ -57,7 +58,7 @@ describe('amqp transport: settings', { skip }, () => {
     const publish = t.publish({ name: 'conformance.never', kind: 'queue' }, { id: 1, body: 1 });
     const deadline = Date.now() + 15_000;
     while (!lines.some((l) => l.includes('ACCESS_REFUSED') || l.includes('403')) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     await t.close();
     const error = await publish.then(
       () => assert.fail('a publish cannot succeed with a wrong password'),

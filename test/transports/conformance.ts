@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { encodeEnvelope } from '../../src/core/codec.js';
 import type { Envelope } from '../../src/core/envelope.js';
 import { TransportClosedError, type Delivery } from '../../src/core/transport.js';
-import { startTcpProxy } from '../support/tcpProxy.js';
+import { startTcpProxy } from '../../harness/tcpProxy.js';
 import {
   ack,
   envelope,
@@ -22,12 +22,12 @@ import {
   recordStates,
   scoped,
   settle,
-  until,
   untilAttached,
   within,
   type Factory,
   type Scope,
 } from './conformanceHelpers.js';
+import { sleep, until } from '../../harness/poll.js';
 
 export interface TransportFeatures {
   /** Messages outlive the transport that published them (a broker keeps them): another transport can read them. */
@@ -138,7 +138,7 @@ export function describeTransport(
         const topic = s.topic('queue', 'workqueue');
         // A little work per message, so that neither consumer can take everything before the other attaches.
         const slowAck = async (d: Delivery): Promise<void> => {
-          await new Promise((r) => setTimeout(r, 1));
+          await sleep(1);
           d.ack();
         };
         const a = s.inbox(t1.consume(topic, { prefetch: 10, group: 'workers' }), slowAck);

@@ -7,6 +7,7 @@ import type { Subscription, Observable } from 'rxjs';
 import type { Envelope, RecordId } from '../../src/core/envelope.js';
 import { broadcastTopic, queueTopic, type Topic } from '../../src/core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../../src/core/transport.js';
+import { sleep, until } from '../../harness/poll.js';
 
 export type Factory = (opts?: { url?: string }) => Promise<Transport>;
 export type Handler = (d: Delivery) => void | Promise<void>;
@@ -31,16 +32,6 @@ export function idOf(d: Delivery): RecordId | undefined {
 export const envelope = (id: RecordId, body: unknown = id): Envelope<unknown> => ({ id, body });
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 export const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `cond()` holds, checking every few milliseconds; fails after `timeoutMs` saying what it waited for. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Awaits `p`, failing after `timeoutMs` saying what it waited for (a hung transport must fail, not stall). */
 export async function within<T>(p: Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
@@ -110,18 +101,16 @@ export class Inbox {
         return this.deliveries.length >= n;
       },
       `${what} (got ${this.deliveries.length})`,
-      timeoutMs,
+      { timeoutMs },
     );
     return this.deliveries.slice(0, n);
   }
 
   /** Waits until `n` distinct ids have arrived. */
   async waitForDistinct(n: number, timeoutMs = 15_000): Promise<void> {
-    await until(
-      () => this.distinct().size >= n,
-      `${n} distinct ids (got ${this.distinct().size})`,
+    await until(() => this.distinct().size >= n, `${n} distinct ids (got ${this.distinct().size})`, {
       timeoutMs,
-    );
+    });
   }
 
   stop(): void {
@@ -196,13 +185,16 @@ export async function untilAttached(
   inboxes: Inbox[],
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let k = 0; !inboxes.every((i) => i.probes > 0); k++) {
-    if (Date.now() > deadline)
-      throw new Error(`subscribers of '${topic.name}' not attached after ${timeoutMs} ms`);
-    await t.publish(topic, envelope(`${PROBE}${k}`, 0));
-    await sleep(20);
-  }
+  let k = 0;
+  await until(
+    async () => {
+      if (inboxes.every((i) => i.probes > 0)) return true;
+      await t.publish(topic, envelope(`${PROBE}${k++}`, 0));
+      return false;
+    },
+    `the subscribers of '${topic.name}' to attach`,
+    { timeoutMs, intervalMs: 20 },
+  );
 }
 
 /** Records the states a transport goes through. */

@@ -2,8 +2,8 @@
  * The NATS transport against the real nats-server: the shared conformance suite in JetStream mode and in core
  * mode. What is specific to NATS is in natsJetstream.test.ts, natsCore.test.ts and natsServer.test.ts.
  */
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { deleteTopicStreams, uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { deleteTopicStreams, uniqueName } from '../../harness/natsServer.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
 import { describeTransport } from './conformance.js';
 

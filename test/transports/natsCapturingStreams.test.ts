@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { randomBytes } from 'node:crypto';
 import { capturingStreams, capturingStreamsWarning } from '../../src/transports/nats/capturingStreams.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const tag = randomBytes(4).toString('hex');

@@ -8,8 +8,9 @@ import type { Observable } from 'rxjs';
 import { queueTopic, type Topic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { uniqueName } from '../../harness/natsServer.js';
+import { sleep, until } from '../../harness/poll.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const logs: string[] = [];
@@ -28,7 +29,6 @@ async function make(options: NatsTransportOptions = {}): Promise<Transport> {
 
 const topic = (): Topic => queueTopic(uniqueName('core'));
 const idOf = (d: Delivery): unknown => (JSON.parse(new TextDecoder().decode(d.data)) as { id: unknown }).id;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Subscribes, recording deliveries, and waits until the subscription has reached the server. */
 async function record(source: Observable<Delivery>, onDelivery?: (d: Delivery) => void) {
@@ -39,11 +39,6 @@ async function record(source: Observable<Delivery>, onDelivery?: (d: Delivery) =
   });
   await sleep(150);
   return { got, stop: () => sub.unsubscribe() };
-}
-
-async function until(cond: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await sleep(10);
 }
 
 after(async () => {
@@ -58,7 +53,9 @@ describe('nats transport, core mode', { skip }, () => {
     const nacker = await record(t.consume(q, { group: 'a' }), (d) => d.nack());
     const other = await record(t.consume(q, { group: 'b' }), (d) => d.ack());
     for (let i = 0; i < 5; i++) await t.publish(q, { id: i, body: [i] });
-    await until(() => nacker.got.length >= 5 && other.got.length >= 5);
+    await until(() => nacker.got.length >= 5 && other.got.length >= 5, 'five deliveries to each group', {
+      timeoutMs: 5_000,
+    });
     await sleep(300); // a redelivery, were there one, would come now
     assert.deepEqual(nacker.got.map(idOf), [0, 1, 2, 3, 4], 'nacked, never redelivered');
     assert.deepEqual(other.got.map(idOf), [0, 1, 2, 3, 4]);
@@ -74,7 +71,9 @@ describe('nats transport, core mode', { skip }, () => {
     const slow = await record(t.consume(q, { prefetch: 2 }), (d) => autoAck && d.ack());
     // Each message is 20-odd bytes: about 8 fit the buffer behind the 2 handed out.
     for (let i = 0; i < 40; i++) await t.publish(q, { id: i, body: [i] });
-    await until(() => logs.some((l) => l.includes('slow consumer')));
+    await until(() => logs.some((l) => l.includes('slow consumer')), 'the slow consumer warning', {
+      timeoutMs: 5_000,
+    });
     await sleep(200);
     assert.deepEqual(slow.got.map(idOf), [0, 1], 'no more than prefetch unsettled');
     // Settling frees room: buffered messages follow, in order; dropped ones never come.
@@ -98,7 +97,7 @@ describe('nats transport, core mode', { skip }, () => {
     const reader = await record(t.consumeDeadLetters(q), (d) => d.ack());
     const consumer = await record(t.consume(q), (d) => void d.deadLetter('bad_body: body must be an array'));
     await t.publishRaw(q, new TextEncoder().encode('{"id":1,"body":"x"}'));
-    await until(() => reader.got.length >= 1);
+    await until(() => reader.got.length >= 1, 'the dead letter', { timeoutMs: 5_000 });
     assert.equal(consumer.got.length, 1);
     assert.equal(new TextDecoder().decode(reader.got[0]?.data), '{"id":1,"body":"x"}');
     assert.equal(reader.got[0]?.deadLetterReason, 'bad_body: body must be an array');
@@ -112,7 +111,7 @@ describe('nats transport, core mode', { skip }, () => {
     const sink = await record(t.consume(q, { prefetch: 10_000 }), (d) => d.ack());
     const n = 2_000;
     await Promise.all(Array.from({ length: n }, (_, i) => t.publish(q, { id: i, body: [i] })));
-    await until(() => sink.got.length >= n);
+    await until(() => sink.got.length >= n, `${n} deliveries`, { timeoutMs: 5_000 });
     assert.equal(new Set(sink.got.map(idOf)).size, n);
     sink.stop();
   });

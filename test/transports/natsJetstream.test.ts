@@ -10,8 +10,9 @@ import { firstValueFrom, take, tap, timeout, toArray, type Observable } from 'rx
 import { queueTopic, broadcastTopic, type Topic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { consumerBacklog, deleteStreams, uniqueName } from '../support/natsServer.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { consumerBacklog, deleteStreams, uniqueName } from '../../harness/natsServer.js';
+import { sleep, until } from '../../harness/poll.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const prefix = `${uniqueName('TJS')}_`;
@@ -81,8 +82,7 @@ describe('nats transport, JetStream mode', { skip }, () => {
         }, 5);
       }),
     );
-    const deadline = Date.now() + 10_000;
-    while (acked < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => acked >= n, `${n} acks`, { intervalMs: 20 });
     subs.forEach((s) => s.unsubscribe());
     assert.equal(new Set(seen).size, n, 'every message arrives');
     assert.equal(seen.length, n, 'none twice');
@@ -126,11 +126,14 @@ describe('nats transport, JetStream mode', { skip }, () => {
     assert.equal(dead.deadLetterReason, 'not_json: line 1 écrit par le test');
     dead.ack();
     // term() is fire-and-forget: give it a moment to reach the server.
-    let backlog = await consumerBacklog(NATS_URL, `${prefix}${q.name}`, q.name);
-    for (let i = 0; i < 50 && backlog.ackPending > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      backlog = await consumerBacklog(NATS_URL, `${prefix}${q.name}`, q.name);
-    }
+    const backlog = await until(
+      async () => {
+        const b = await consumerBacklog(NATS_URL, `${prefix}${q.name}`, q.name);
+        return b.ackPending === 0 && b;
+      },
+      'the term to reach the server',
+      { timeoutMs: 5_000, intervalMs: 100 },
+    );
     assert.deepEqual([backlog.pending, backlog.ackPending], [0, 0], 'terminated, not waiting for redelivery');
   });
 
@@ -163,8 +166,8 @@ describe('nats transport, JetStream mode', { skip }, () => {
     for (let i = 0; i < 10; i++) await a.publish(q, { id: i, body: [i] });
     const held: Delivery[] = [];
     const holding = a.consume(q, { prefetch: 3 }).subscribe((d) => held.push(d));
-    while (held.length < 3) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300)); // room for a fourth delivery, which must not come
+    await until(() => held.length >= 3, 'three deliveries', { intervalMs: 20 });
+    await sleep(300); // room for a fourth delivery, which must not come
     const backlog = await consumerBacklog(NATS_URL, `${prefix}${q.name}`, q.name);
     assert.deepEqual(held.map(idOf), [0, 1, 2]);
     assert.deepEqual([backlog.ackPending, backlog.pending], [3, 7]);
@@ -192,9 +195,8 @@ describe('nats transport, JetStream mode', { skip }, () => {
     const publishes = Array.from({ length: 30 }, (_, i) =>
       t.publish(q, { id: i, body: [i] }).then(() => resolved++),
     );
-    const deadline = Date.now() + 10_000;
-    while (resolved < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => resolved >= 20, '20 publishes taken');
+    await sleep(300);
     assert.equal(resolved, 20, 'the stream took 20; the other publishes wait');
     const got = await firstValueFrom(
       t.consume(q).pipe(
@@ -214,7 +216,7 @@ describe('nats transport, JetStream mode', { skip }, () => {
     await t.publish(q, { id: 'slow', body: [1] });
     const received: Delivery[] = [];
     const sub = t.consume(q).subscribe((d) => received.push(d));
-    await new Promise((r) => setTimeout(r, 3_500));
+    await sleep(3_500);
     const backlog = await consumerBacklog(NATS_URL, `${prefix}${q.name}`, q.name);
     assert.equal(received.length, 1, 'not redelivered');
     assert.equal(backlog.redelivered, 0);
@@ -231,13 +233,15 @@ describe('nats transport, JetStream mode', { skip }, () => {
       d.ack();
     });
     await t.publish(q, { id: 1, body: [1] });
-    while (got.length < 1) await new Promise((r) => setTimeout(r, 20));
+    await until(() => got.length >= 1, 'the first delivery', { intervalMs: 20 });
     const nc = await connect({ servers: NATS_URL });
     await (await nc.jetstreamManager()).consumers.delete(`${prefix}${q.name}`, q.name);
     await nc.close();
     await t.publish(q, { id: 2, body: [2] });
-    const deadline = Date.now() + 20_000;
-    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until(() => got.length >= 2, 'the delivery after the consumer was re-created', {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     sub.unsubscribe();
     assert.deepEqual(got, [1, 2]);
     assert.ok(logs.some((l) => l.includes('re-creating')));
@@ -248,7 +252,7 @@ describe('nats transport, JetStream mode', { skip }, () => {
     const m = broadcastTopic(uniqueName('metrics'));
     const first = collect(t.consume(m), 5);
     const second = collect(t.consume(m), 5);
-    await new Promise((r) => setTimeout(r, 100)); // subscriptions reach the server
+    await sleep(100); // subscriptions reach the server
     for (let i = 0; i < 5; i++) await t.publish(m, { id: i, body: { i } });
     for (const got of await Promise.all([first, second])) assert.deepEqual(got.map(idOf), [0, 1, 2, 3, 4]);
   });

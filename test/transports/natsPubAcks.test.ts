@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import { jsErrorCode } from '../../src/transports/nats/topology.js';
 import { PubAckMissingError, PubAcks } from '../../src/transports/nats/pubAcks.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -8,22 +8,17 @@ import type { Subscription } from 'rxjs';
 import { queueTopic } from '../../src/core/topics.js';
 import type { ConnectionState, Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
-import { consumerBacklog, NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../support/natsServer.js';
+import { consumerBacklog, NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../../harness/natsServer.js';
 import { existsSync } from 'node:fs';
+import { sleep, until } from '../../harness/poll.js';
 
 const skip = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
 const servers: OwnNatsServer[] = [];
 const transports: Transport[] = [];
 const subs: Subscription[] = [];
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** Waits span a nats-server restart. */
+const SERVER_WAIT = { timeoutMs: 15_000 };
 const idOf = (d: Delivery): unknown => (JSON.parse(new TextDecoder().decode(d.data)) as { id: unknown }).id;
 
 async function server(args: string[] = []): Promise<OwnNatsServer> {
@@ -71,11 +66,11 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     const { t, states } = await transport({ url: s.url });
     const q = uniqueName('late');
     const early = t.publish(queueTopic(q), { id: 'early', body: [1] });
-    await until(() => states.includes('reconnecting'), 'reconnecting');
+    await until(() => states.includes('reconnecting'), 'reconnecting', SERVER_WAIT);
     await s.start();
     await early;
     const ids = drain(t, q);
-    await until(() => ids.has('early'), 'the early record');
+    await until(() => ids.has('early'), 'the early record', SERVER_WAIT);
     assert.deepEqual(states.slice(0, 2), ['connecting', 'reconnecting']);
     assert.equal(states.at(-1), 'connected');
   });
@@ -87,14 +82,14 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     const q = uniqueName('crash');
     const ids = drain(t, q);
     for (let i = 0; i < 100; i++) await t.publish(queueTopic(q), { id: i, body: [i] });
-    await until(() => ids.size === 100, 'the first 100');
+    await until(() => ids.size === 100, 'the first 100', SERVER_WAIT);
     await s.stop(true);
-    await until(() => states.at(-1) === 'reconnecting', 'reconnecting');
+    await until(() => states.at(-1) === 'reconnecting', 'reconnecting', SERVER_WAIT);
     const during = Array.from({ length: 50 }, (_, i) => t.publish(queueTopic(q), { id: 100 + i, body: [i] }));
     await sleep(300);
     await s.start();
     await Promise.all(during);
-    await until(() => ids.size === 150, `all 150 (got ${ids.size})`);
+    await until(() => ids.size === 150, `all 150 (got ${ids.size})`, SERVER_WAIT);
     let backlog = await consumerBacklog(s.url, `CRASH_${q}`, q);
     for (let i = 0; i < 50 && backlog.pending + backlog.ackPending > 0; i++) {
       await sleep(100);
@@ -112,12 +107,16 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     const ids = drain(good.t, q);
     await sleep(100);
     await good.t.publish(queueTopic(q), { id: 'ok', body: [1] });
-    await until(() => ids.has('ok'), 'a record over an authenticated connection');
+    await until(() => ids.has('ok'), 'a record over an authenticated connection', SERVER_WAIT);
 
     const wrong = 'wr0ng-Secret-abc';
     const bad = await transport({ url: `nats://pipeline:${wrong}@127.0.0.1:${s.port}` });
     const stuck = bad.t.publish(queueTopic(q), { id: 'never', body: [1] });
-    await until(() => bad.lines.some((l) => /authorization/i.test(l)), 'the authorization error in the log');
+    await until(
+      () => bad.lines.some((l) => /authorization/i.test(l)),
+      'the authorization error in the log',
+      SERVER_WAIT,
+    );
     await bad.t.close();
     const error = await stuck.then(
       () => assert.fail('a publish cannot succeed with a wrong password'),
@@ -141,7 +140,7 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     const q = uniqueName('token');
     await t.publish(queueTopic(q), { id: 'ok', body: [1] });
     const ids = drain(t, q);
-    await until(() => ids.has('ok'), 'a record over a token connection');
+    await until(() => ids.has('ok'), 'a record over a token connection', SERVER_WAIT);
     assert.ok(
       lines.some((l) => l.includes(`127.0.0.1:${s.port}`)),
       'the server is named',

@@ -8,9 +8,10 @@ import { after, describe, it } from 'node:test';
 import { broadcastTopic, queueTopic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsMode } from '../../src/transports/nats/index.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
-import { uniqueName } from '../support/natsServer.js';
-import { idOf, range, until } from './conformanceHelpers.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { uniqueName } from '../../harness/natsServer.js';
+import { sleep, until } from '../../harness/poll.js';
+import { idOf, range } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('nats', NATS_URL);
 
@@ -32,7 +33,7 @@ describe('nats transports: tryPublish', { skip }, () => {
       got.push(d);
       d.ack();
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     return got;
   };
 

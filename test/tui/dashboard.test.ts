@@ -9,15 +9,8 @@ import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { canDrawScreen, startDashboard, type DashboardHandle } from '../../src/tui/dashboard.js';
 import { transportFeed } from '../../src/tui/feeds.js';
-import { fakeTerminal } from './fakeTerminal.js';
-
-async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { fakeTerminal } from '../../harness/fakeTerminal.js';
+import { until } from '../../harness/poll.js';
 
 /** The screen's text once `pattern` shows, drawing on demand. */
 async function shows(d: DashboardHandle, pattern: RegExp): Promise<string> {

@@ -13,9 +13,10 @@ import { METRICS, STATUS } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { createTransport } from '../../src/transports/createTransport.js';
-import { AMQP_URL, brokerReachable, NATS_URL } from '../support/brokers.js';
-import { cliCommand, REPO_ROOT } from '../support/cli.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { cliCommand, REPO_ROOT } from '../../harness/cli.js';
+import { startTcpProxy, type TcpProxy } from '../../harness/tcpProxy.js';
+import { until } from '../../harness/poll.js';
 
 const SOCKET = `tui-e2e-${process.pid}`;
 const hasTmux = ((): boolean => {
@@ -61,13 +62,16 @@ function startInTmux(args: string[], cols: number, rows: number): string {
 const capture = (name: string): string => tmux('capture-pane', '-p', '-t', name);
 
 async function untilScreen(name: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = capture(name);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) assert.fail(`the screen never showed ${pattern}; it shows:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let text = '';
+  const screen = { failure: () => undefined, report: () => `it shows:\n${text}` };
+  return until(
+    () => {
+      text = capture(name);
+      return pattern.test(text) && text;
+    },
+    `the screen to show ${pattern}`,
+    { timeoutMs, intervalMs: 100, watch: screen },
+  );
 }
 
 /** The number a figure line shows, e.g. `records joined    1,234` -> 1234. */

@@ -10,15 +10,7 @@ import { METRICS, STATUS } from '../../src/core/topics.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { csvFeed, transportFeed, type FeedEvent } from '../../src/tui/feeds.js';
-
-/** Resolves once `done()` holds; fails after `timeoutMs` (a hang, not a timing check). */
-async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '../../harness/poll.js';
 
 describe('transportFeed', () => {
   it('reads records and statuses from the broadcast topics, reports bad messages, ends with the transport', async () => {

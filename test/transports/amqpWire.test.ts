@@ -8,10 +8,11 @@ import { after, describe, it } from 'node:test';
 import { queueTopic, broadcastTopic, deadLetterTopicName, type Topic } from '../../src/core/topics.js';
 import type { ConnectionState, Transport } from '../../src/core/transport.js';
 import { createAmqpTransport, type AmqpTransportOptions } from '../../src/transports/amqp/index.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { startTcpProxy } from '../support/tcpProxy.js';
-import { amqpUrlVia, brokerAddress, deleteTopics, withRawChannel } from './amqpBroker.js';
-import { ack, Inbox, idOf, range, settle, untilAttached, until, within } from './conformanceHelpers.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { startTcpProxy } from '../../harness/tcpProxy.js';
+import { amqpUrlVia, brokerAddress, deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
+import { until } from '../../harness/poll.js';
+import { ack, Inbox, idOf, range, settle, untilAttached, within } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 

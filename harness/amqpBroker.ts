@@ -3,8 +3,8 @@
  * cleaning up what the tests declared.
  */
 import { connect, type Channel } from 'amqplib';
-import { deadLetterTopicName } from '../../src/core/topics.js';
-import { AMQP_URL } from '../support/brokers.js';
+import { deadLetterTopicName } from '../src/core/topics.js';
+import { AMQP_URL } from './brokers.js';
 
 /** Runs `use` on a raw channel of a fresh connection; channel errors become rejections, never crashes. */
 export async function withRawChannel<T>(use: (ch: Channel) => Promise<T>): Promise<T> {

@@ -3,13 +3,13 @@
  * throttled, into a real blessed screen on a fake 160×48 terminal. Prints the heap after a full GC every 100,000
  * records; the claim is that it stays flat (fixed-size rings, bins and sketches).
  *
- *   node --expose-gc --import tsx bench/dashboard-memory.ts [records] [refreshMs]
+ *   node --expose-gc --import tsx bench/dashboardMemory.ts [records] [refreshMs]
  */
 import { Subject } from 'rxjs';
 import type { MetricRecord } from '../src/core/metricsBody.js';
 import { startDashboard } from '../src/tui/dashboard.js';
 import type { FeedEvent } from '../src/tui/feeds.js';
-import { fakeTerminal } from '../test/tui/fakeTerminal.js';
+import { fakeTerminal } from '../harness/fakeTerminal.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const refreshMs = Number(process.argv[3] ?? 250);

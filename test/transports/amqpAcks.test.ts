@@ -7,9 +7,10 @@ import { after, describe, it } from 'node:test';
 import { queueTopic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
-import { deleteTopics } from './amqpBroker.js';
-import { envelope, idOf, range, settle, until } from './conformanceHelpers.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { deleteTopics } from '../../harness/amqpBroker.js';
+import { until } from '../../harness/poll.js';
+import { envelope, idOf, range, settle } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 

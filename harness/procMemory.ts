@@ -1,7 +1,8 @@
 /**
  * Memory of child processes, read from /proc/<pid>/status (Linux): VmHWM is the peak resident set size so far,
  * VmRSS the current one. A process that exits takes its figures with it, so they are sampled while it runs and
- * read a last time just before the bench ends it.
+ * read a last time just before it is ended. The bench keeps each process's peak (`MemorySampler`); the fault
+ * scenarios keep a series of one process's RSS (`sampleRss`) and its live heap after each full GC.
  */
 import { readFileSync } from 'node:fs';
 
@@ -72,4 +73,38 @@ export class MemorySampler {
     const m = readProcMemory(pid);
     if (m) this.last.set(name, m);
   }
+}
+
+/** Samples the RSS of `pid` (MiB) now and every `everyMs` until stopped; `stop()` returns the samples. */
+export function sampleRss(pid: number, everyMs: number): { stop(): number[] } {
+  const samples: number[] = [];
+  const sample = (): void => {
+    const m = readProcMemory(pid);
+    if (m) samples.push(m.rssMiB);
+  };
+  sample();
+  // Unref'd: a sampler a failed test forgot to stop must not keep the test process alive.
+  const timer = setInterval(sample, everyMs).unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+/**
+ * The live heap (MiB) after each full garbage collection, from the `--trace-gc` lines a node process printed:
+ * what the process really holds, unlike its RSS, which also counts the room V8 keeps for allocations to come.
+ * Lines of other isolates (a loader thread) are left out: only the isolate with most collections counts.
+ */
+export function liveHeapAfterFullGcs(stdout: string): number[] {
+  const byIsolate = new Map<string, number[]>();
+  for (const m of stdout.matchAll(
+    /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/gm,
+  )) {
+    const [, isolate = '', live = ''] = m;
+    byIsolate.set(isolate, [...(byIsolate.get(isolate) ?? []), Number(live)]);
+  }
+  return [...byIsolate.values()].reduce<number[]>((a, b) => (b.length > a.length ? b : a), []);
 }

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { AMQP_URL, brokerReachable } from '../support/brokers.js';
+import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import {
   checkQueues,
   lockRealQueues,
@@ -18,8 +18,9 @@ import {
   REAL_QUEUES_AND_DEAD_LETTERS,
   resetRealQueues,
   usableRabbitmqctl,
-} from '../support/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../support/serviceProcesses.js';
+} from '../../harness/realQueues.js';
+import { until } from '../../harness/poll.js';
+import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -82,18 +83,14 @@ describe('four service processes over RabbitMQ', () => {
       // Metric acks a record's two messages once its row is on disk: the queues drain right after the last row.
       const ctl = await usableRabbitmqctl();
       if (ctl) {
-        const figures = await waitUntil(
+        const figures = await until(
           async () => {
             const q = await rabbitmqctlQueues(ctl);
             const all = REAL_QUEUES.map((n) => q.get(n));
             return all.every((f) => f && f.ready === 0 && f.unacked === 0) ? all : undefined;
           },
-          {
-            timeoutMs: 20_000,
-            intervalMs: 500,
-            what: 'rabbitmqctl to show the queues empty',
-            processes: procs,
-          },
+          'rabbitmqctl to show the queues empty',
+          { timeoutMs: 20_000, intervalMs: 500, watch: procs },
         );
         t.diagnostic(
           `rabbitmqctl list_queues: ${JSON.stringify(Object.fromEntries(REAL_QUEUES.map((n, i) => [n, figures[i]])))}`,

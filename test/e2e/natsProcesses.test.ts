@@ -10,15 +10,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { brokerReachable, NATS_URL } from '../support/brokers.js';
+import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import {
   lockRealQueues,
   realStreams,
   REAL_STREAMS,
   resetRealStreams,
   type ConsumerFigures,
-} from '../support/realQueues.js';
-import { ServiceProcesses, waitForCsvRows, waitUntil } from '../support/serviceProcesses.js';
+} from '../../harness/realQueues.js';
+import { until } from '../../harness/poll.js';
+import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -176,12 +177,13 @@ describe('four service processes over NATS', () => {
       await runRecords(t, procs, 'jetstream', dir);
 
       // Metric acks a record's two messages once its row is on disk: the consumers settle right after the last row.
-      const live = await waitUntil(
+      const live = await until(
         async () => {
           const { consumers } = await realStreams();
           return settled(consumers) ? consumers : undefined;
         },
-        { timeoutMs: 20_000, intervalMs: 250, what: 'every consumer to settle', processes: procs },
+        'every consumer to settle',
+        { timeoutMs: 20_000, intervalMs: 250, watch: procs },
       );
       assert.deepEqual(live.map(label).sort(), EXPECTED_CONSUMERS);
       t.diagnostic(`jsm.consumers.info: ${JSON.stringify(live)}`);

@@ -5,7 +5,7 @@
  * rabbitmqctl see them, and the JetStream streams and durable consumers NATS keeps for them (`PIPELINE_features`…).
  *
  * One lock covers both brokers: every test file that uses these names, on RabbitMQ or on NATS, takes it first:
- * test/e2e/amqp-processes.test.ts, test/e2e/pika.test.ts and test/e2e/nats-processes.test.ts.
+ * test/e2e/amqpProcesses.test.ts, test/e2e/pika.test.ts and test/e2e/natsProcesses.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type JetStreamManager } from 'nats';
-import { deadLetterTopicName, QUEUE_TOPICS } from '../../src/core/topics.js';
-import { streamName } from '../../src/transports/nats/names.js';
-import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
+import { deadLetterTopicName, QUEUE_TOPICS } from '../src/core/topics.js';
+import { streamName } from '../src/transports/nats/names.js';
+import { NATS_DEFAULTS } from '../src/transports/nats/options.js';
 import { NATS_URL } from './brokers.js';
-import { deleteTopics, withRawChannel } from '../transports/amqpBroker.js';
+import { sleep } from './poll.js';
+import { deleteTopics, withRawChannel } from './amqpBroker.js';
 
 export const REAL_QUEUES: readonly string[] = QUEUE_TOPICS.map((t) => t.name);
 /** The real queues and their dead-letter queues. */
@@ -31,7 +32,6 @@ export const REAL_QUEUES_AND_DEAD_LETTERS: readonly string[] = [
 const LOCK_DIR = join(tmpdir(), 'rx-ml-pipeline-real-amqp-queues.lock');
 /** nats-server's `err_code` for a stream that does not exist. */
 const STREAM_NOT_FOUND = 10059;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function alive(pid: number): boolean {
   try {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const compiled = here.split(/[\\/]/).includes('dist');
-export const REPO_ROOT = resolve(here, compiled ? '../../..' : '../..');
+export const REPO_ROOT = resolve(here, compiled ? '../..' : '..');
 
 export function cliCommand(args: readonly string[]): { command: string; argv: string[] } {
   return compiled

@@ -23,6 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cliCommand, REPO_ROOT } from './cli.js';
+import { until, type Watched } from './poll.js';
 
 /** A command of the CLI that runs one service. */
 export type ServiceCommand = 'features' | 'model' | 'metric' | 'plot';
@@ -148,31 +149,8 @@ function startChild(spec: ProcessSpec): ChildProcess {
   });
 }
 
-/** Resolves with the first non-undefined value of `check`, polled every `intervalMs`; rejects on timeout. */
-export async function waitUntil<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  options: { timeoutMs: number; what: string; intervalMs?: number; processes?: ServiceProcesses },
-): Promise<T> {
-  const deadline = performance.now() + options.timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    const dead = options.processes?.unexpectedExits() ?? [];
-    if (dead.length > 0)
-      throw new Error(
-        `waiting for ${options.what}: ${dead.map((r) => r.name).join(', ')} exited\n${options.processes?.report()}`,
-      );
-    if (performance.now() > deadline)
-      throw new Error(
-        `timed out after ${options.timeoutMs} ms waiting for ${options.what}` +
-          (options.processes ? `\n${options.processes.report()}` : ''),
-      );
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
-  }
-}
-
 /** A set of named processes, each started, stopped and restarted by name. */
-export class ServiceProcesses {
+export class ServiceProcesses implements Watched {
   private readonly byName = new Map<string, Run[]>();
 
   /** @param stopTimeoutMs how long `stop` waits after SIGTERM before it sends SIGKILL */
@@ -245,7 +223,7 @@ export class ServiceProcesses {
   /** Resolves when the latest run of `name` exits by itself; rejects (and reports) after `timeoutMs`. */
   async waitForExit(name: string, timeoutMs: number): Promise<ProcessExit> {
     const run = this.mustGet(name);
-    return waitUntil(() => run.exit, { timeoutMs, what: `${name} to exit`, processes: this });
+    return until(() => run.exit, `${name} to exit`, { timeoutMs, intervalMs: 100, watch: this });
   }
 
   /** Resolves once the latest run of `name` printed something matching `pattern`; rejects if it exits first. */
@@ -258,20 +236,27 @@ export class ServiceProcesses {
     const run = this.mustGet(name);
     const text = (): string =>
       stream === 'stdout' ? run.stdout : stream === 'stderr' ? run.stderr : run.stdout + run.stderr;
-    await waitUntil(
+    await until(
       () => {
         if (pattern.test(text())) return true;
         if (run.exit !== undefined)
           throw new Error(`${name} exited before printing ${pattern}\n${this.report()}`);
         return undefined;
       },
-      { timeoutMs, what: `${name} to print ${pattern}`, processes: this },
+      `${name} to print ${pattern}`,
+      { timeoutMs, intervalMs: 100, watch: this },
     );
   }
 
   /** Runs that ended without being asked to (a crash), for failing fast instead of waiting out a timeout. */
   unexpectedExits(): readonly ProcessRun[] {
     return [...this.byName.values()].flat().filter((r) => r.unexpected);
+  }
+
+  /** For `until(…, { watch: procs })`: a run that died unexpectedly ends the wait at once. */
+  failure(): string | undefined {
+    const dead = this.unexpectedExits();
+    return dead.length > 0 ? `${dead.map((r) => r.name).join(', ')} exited` : undefined;
   }
 
   /** Stops every running process at once (SIGTERM, then SIGKILL after the timeout). For `after` hooks. */
@@ -317,7 +302,7 @@ export async function waitForCsvRows(
 ): Promise<string[]> {
   let seen = 0;
   try {
-    return await waitUntil(
+    return await until(
       async () => {
         const text = await readFile(file, 'utf8').catch(() => '');
         // Only whole lines count: the last one may be mid-write.
@@ -325,7 +310,8 @@ export async function waitForCsvRows(
         seen = lines.length;
         return lines.length >= rows ? lines : undefined;
       },
-      { ...options, intervalMs: options.intervalMs ?? 200, what: `${rows} rows in ${file}` },
+      `${rows} rows in ${file}`,
+      { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200, watch: options.processes },
     );
   } catch (e) {
     throw new Error(`${seen} of ${rows} rows so far: ${(e as Error).message}`);

@@ -8,8 +8,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
-import { streamName } from '../../src/transports/nats/names.js';
+import { streamName } from '../src/transports/nats/names.js';
 import { isListening } from './brokers.js';
+import { sleep } from './poll.js';
 
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
@@ -81,7 +82,7 @@ export class OwnNatsServer {
         await this.stop();
         throw new Error(`nats-server did not listen on ${this.port}: ${stderr}`);
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 
