@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every service: the command picks the service (`features`, `model`, `metric`, `plot`,
 # `dashboard`, or none for all four in one process). See docker-compose.yml.
-ARG NODE_VERSION=20.20
+# Node 24, the current LTS line, pinned to a minor: a rebuild picks up patch releases (security fixes), never a
+# new minor or major. The package itself runs on Node >= 20.19 (package.json engines).
+ARG NODE_VERSION=24.11
 
 # ---- build: dev dependencies and the TypeScript compiler -------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS build

@@ -108,7 +108,7 @@ describe('docker-compose.yml', () => {
       compose.services[name]?.ports.map((p) => p.split(':')[2] ?? '') ?? [];
     assert.deepEqual(published('rabbitmq').sort(), ['15672', '5672']);
     assert.deepEqual(published('nats').sort(), ['4222', '8222']);
-    assert.equal(compose.services.rabbitmq?.image, 'rabbitmq:3-management');
+    assert.equal(compose.services.rabbitmq?.image, 'rabbitmq:3.13-management');
   });
 
   it('every long-running service has a restart policy', () => {

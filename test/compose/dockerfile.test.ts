@@ -76,12 +76,17 @@ describe('Dockerfile', () => {
     assert.notEqual(runtime, build);
     assert.equal(runtime?.from, build?.from, 'same base image');
     assert.match(runtime?.from ?? '', /^node:\$\{NODE_VERSION\}-.*slim$/);
-    const [major = 0, minor = 0] = (args.get('NODE_VERSION') ?? '').split('.').map(Number);
+    const version = args.get('NODE_VERSION') ?? '';
+    // A minor, not a major alone (node:24 moves under a rebuild) nor a patch (it would miss security fixes).
+    assert.match(version, /^\d+\.\d+$/, 'NODE_VERSION is pinned to a minor');
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    // Even majors are the LTS lines; odd ones are never LTS.
+    assert.equal(major % 2, 0, `NODE_VERSION ${version} is an LTS line`);
     const [wantMajor = 0, wantMinor = 0] = (/>=\s*(\d+)\.(\d+)/.exec(pkg.engines.node) ?? [])
       .slice(1)
       .map(Number);
     assert.ok(
-      major === wantMajor && minor >= wantMinor,
+      major > wantMajor || (major === wantMajor && minor >= wantMinor),
       `NODE_VERSION satisfies engines ${pkg.engines.node}`,
     );
   });
