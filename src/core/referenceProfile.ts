@@ -18,7 +18,7 @@
  * The edges are the training data's deciles, taken as data values (see `quantileEdges`). A feature with repeated
  * values gets fewer bins, never an empty one: `sex` (two values) has a single edge, at its upper value.
  */
-import { regressionMetrics } from './linearModel.js';
+import { regressionMetrics } from './stats.js';
 
 /** Quantile bins per feature: deciles. */
 export const REFERENCE_BINS = 10;
