@@ -35,3 +35,9 @@ export const STATUS = broadcastTopic('status');
 
 /** Where a transport puts the messages of `topic` that could not be processed, with the reason. */
 export const deadLetterTopicName = (topic: string): string => `${topic}.dead_letter`;
+/** Bin counts of the model replicas' drift windows, published by `model`, merged by `metric` (see DriftBody). */
+export const DRIFT = broadcastTopic('drift');
+/** The metric's quality summary (the same document as metric_summary.json), about once a second, for dashboards. */
+export const SUMMARY = broadcastTopic('summary');
+/** One message per alert that starts or stops firing, published by `metric` (see AlertEventBody). */
+export const ALERTS = broadcastTopic('alerts');
