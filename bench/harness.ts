@@ -130,7 +130,7 @@ export async function runBench(options: BenchOptions, io: BenchIo = defaultIo): 
     build: COMPILED ? 'dist' : 'tsx',
     options: shown,
     durationS: (performance.now() - t0) / 1000,
-    // By the numbering; within a benchmark, in the order they were measured.
+    // By the report's numbering; within a benchmark, in the order they were measured.
     figures: [...figures].sort((a, b) => a.group.localeCompare(b.group)),
     ...(profile ? { profile } : {}),
   };

@@ -45,7 +45,7 @@ async function publishRecords(transport: Transport, runId: string, records: numb
   await Promise.all(inFlight);
 }
 
-/** One record in `EVERY` never gets its prediction: the issue's 10%. */
+/** One record in `EVERY` never gets its prediction: 10% unmatched. */
 const EVERY = Math.round(1 / FULL_SCALE.metricRssUnmatched);
 const isUnmatched = (n: number): boolean => n % EVERY === EVERY - 1;
 

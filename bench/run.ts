@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark of issue 7, prints one table and writes it as JSON to bench/results/.
+ * `npm run bench`: runs every benchmark, prints one table and writes it as JSON to bench/results/.
  * See `npm run bench -- --help`. Exits 1 when a benchmark broke (a missed target is a result, not a failure),
  * 2 on bad arguments.
  */

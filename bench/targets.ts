@@ -1,6 +1,6 @@
 /**
- * Every figure the bench reports, with the targets and reference figures of issue 7 ("Targets on the 2-core
- * machine here"), in one place: a target changes here and nowhere else.
+ * Every figure the bench reports, with the targets and reference figures for a 2-core
+ * machine, in one place: a target changes here and nowhere else.
  */
 import type { FigureSpec } from './support/figures.js';
 import type { BenchTransport, BrokerTransport } from './support/options.js';
@@ -8,7 +8,7 @@ import type { BenchTransport, BrokerTransport } from './support/options.js';
 /** The pipeline's messages per record: features, y_true, y_pred (metrics and status broadcasts not counted). */
 export const MESSAGES_PER_RECORD = 3;
 
-/** Record counts and durations at scale 1, as the issue sets them. */
+/** Record counts and durations at scale 1. */
 export const FULL_SCALE = {
   e2eRecords: { memory: 1_000_000, amqp: 100_000, nats: 100_000, 'nats-core': 100_000 },
   latencyRecordsPerS: 1_000,
@@ -27,11 +27,11 @@ const E2E_TARGET: Record<BenchTransport, number> = {
   'nats-core': 30_000,
 };
 
-/** What the issue measured for the raw brokers on this kind of machine. */
+/** Reference figures for the raw brokers on this kind of machine. */
 const RAW_REFERENCE: Record<BrokerTransport, string> = {
-  amqp: 'issue: raw amqplib ~26,000/s with an ack per message',
-  nats: 'issue: JetStream plain publishes with acks ~39,000/s (awaited one by one ~7,000/s)',
-  'nats-core': 'issue: raw core NATS ~240,000/s pre-encoded, ~100,000/s encoding in the loop',
+  amqp: 'reference: raw amqplib ~26,000/s with an ack per message',
+  nats: 'reference: JetStream plain publishes with acks ~39,000/s (awaited one by one ~7,000/s)',
+  'nats-core': 'reference: raw core NATS ~240,000/s pre-encoded, ~100,000/s encoding in the loop',
 };
 
 const TRANSPORT_LABEL: Record<BenchTransport, string> = {
@@ -56,7 +56,7 @@ export const specs = {
       'rows/s from the first CSV row to the last' +
       (t === 'memory'
         ? ''
-        : '; issue: the original Python services ~95/s as written, ~600/s with one connection'),
+        : '; reference: the original Python services ~95/s as written, ~600/s with one connection'),
   }),
   e2eCli: (records: number): FigureSpec => ({
     id: 'e2e.memory.cli_records_per_s',
@@ -109,7 +109,7 @@ export const specs = {
     group: '5 plot',
     label: `plot tick after 100 new rows, log of ${count(rows)} rows`,
     unit: 'ms',
-    note: 'issue: the original plot loop takes 160 ms at 10,000 rows, 900 ms at 1,000,000',
+    note: 'reference: the original plot loop takes 160 ms at 10,000 rows, 900 ms at 1,000,000',
   }),
   plotRatio: (large: number, small: number): FigureSpec => ({
     id: 'plot.tick_ratio',

@@ -6,7 +6,7 @@ import { errorMessage } from '../../src/core/errors.js';
  * a median of three shrugs off one outlier where a mean would not.
  */
 
-/** A target from the issue: the figure must be at least (`>=`) or at most (`<=`) `value`. */
+/** A target: the figure must be at least (`>=`) or at most (`<=`) `value`. */
 export interface Target {
   readonly op: '>=' | '<=';
   readonly value: number;
@@ -23,7 +23,7 @@ export type FigureStatus = 'pass' | 'miss' | 'info' | 'skipped' | 'failed';
 export interface Figure {
   /** Stable identifier, e.g. `e2e.amqp.records_per_s`: the JSON's key for comparing results over time. */
   readonly id: string;
-  /** The issue's benchmark it belongs to, e.g. `1 end-to-end`. */
+  /** The benchmark it belongs to, e.g. `1 end-to-end`. */
   readonly group: string;
   /** What was measured, for the table. */
   readonly label: string;

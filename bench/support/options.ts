@@ -8,7 +8,7 @@ export const TRANSPORTS = ['memory', 'amqp', 'nats', 'nats-core'] as const;
 export type BenchTransport = (typeof TRANSPORTS)[number];
 export type BrokerTransport = Exclude<BenchTransport, 'memory'>;
 
-/** The benchmarks, by the issue's numbering: 1+2+4 share their runs (`throughput`). */
+/** The benchmarks, numbered as in the report: 1+2+4 share their runs (`throughput`). */
 export const BENCHMARKS = ['throughput', 'latency', 'metric-rss', 'plot', 'startup'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or: npx tsx bench/run
   --only LIST        comma-separated transports (${TRANSPORTS.join(', ')}) and/or benchmarks
                      (${BENCHMARKS.join(', ')}); default: everything
   --scale X          multiply record counts and durations by X (e.g. 0.1 for a quick look) [1]
-  --runs N           runs per figure; each figure is their median (the issue asks for >= 3) [3]
+  --runs N           runs per figure; each figure is their median [3]
   --results-dir DIR  where <date>-<host>.json and latest.json are written [bench/results]
   --no-write         write no JSON
   --rss-transport T  broker for the metric memory benchmark: amqp or nats (JetStream) [amqp]
