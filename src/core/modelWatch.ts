@@ -103,16 +103,14 @@ export class ModelWatch {
   evaluate(nowMs: number): AlertEventBody[] {
     const figures = this.#figures(this.#quality.snapshot(), this.#merged(nowMs));
     const record = this.#quality.count;
-    return this.#alerts
-      .evaluate(figures, nowMs)
-      .map((t) => ({
-        at: iso(t.at),
-        rule: t.rule,
-        state: t.state,
-        value: t.value,
-        threshold: t.threshold,
-        record,
-      }));
+    return this.#alerts.evaluate(figures, nowMs).map((t) => ({
+      at: iso(t.at),
+      rule: t.rule,
+      state: t.state,
+      value: t.value,
+      threshold: t.threshold,
+      record,
+    }));
   }
 
   /** The summary document at `nowMs`: quality, drift and the alerts firing now. */
