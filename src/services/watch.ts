@@ -100,7 +100,7 @@ export function watchModel(
           if (!writeFailing) log('warn', `cannot write the summary ${file}: ${fsReason(e)}`);
           writeFailing = true;
         }
-      }));
+      })).catch((e: unknown) => log('warn', `summary: ${errorMessage(e)}`)); // the chain must go on
     let lastSummary = -Infinity;
     let pending: NodeJS.Timeout | undefined;
     const summaryNow = (): void => {
