@@ -4,6 +4,8 @@
  * option can also be set as PIPELINE_<OPTION> (see env.ts); the variables the original services used
  * (CSV_FILE, IMG_FILE, MODEL_FILE) keep working as defaults.
  */
+import { DEFAULT_WINDOW_SIZE } from '../core/quality.js';
+import { DEFAULT_TRACE_MAX_BYTES } from '../files/traceLog.js';
 import { FEATURES_DEFAULTS } from '../services/features.js';
 import { METRIC_DEFAULTS, type MetricServiceOptions } from '../services/metric.js';
 import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
@@ -15,7 +17,9 @@ import {
   DEFAULT_LOG_DIR,
   DEFAULT_MODEL,
   DEFAULT_TARGET,
+  ALERTS_LOG_NAME,
   METRIC_LOG_NAME,
+  SUMMARY_NAME,
   PLOT_IMAGE_NAME,
   type OutputPaths,
 } from './paths.js';
@@ -121,6 +125,59 @@ export const metricSettings = (args: {
 /** --fsync, else on: a crash must not lose rows whose messages were acked; off for memory, which loses all anyway. */
 export const fsyncFor = (args: { fsync?: boolean | undefined; transport: TransportKind }): boolean =>
   args.fsync ?? args.transport !== 'memory';
+
+/** A check: the value, when set, is a whole number above 0. */
+const positiveInteger = (flag: string, value: unknown): void => {
+  positive(flag, value);
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new Error(`--${flag} must be a whole number, got ${value}`);
+};
+
+/** Model watching by the metric: quality summary, drift and alerts (the model file is `modelOptions`'). */
+export const watchOptions = {
+  watch: {
+    type: 'boolean',
+    default: true,
+    describe: 'watch the model: quality summary, drift and alerts (--no-watch: the metric log only)',
+  },
+  window: {
+    type: 'number',
+    default: DEFAULT_WINDOW_SIZE,
+    describe: 'records in the sliding window of the quality figures',
+    check: positiveInteger,
+  },
+  alert: {
+    type: 'string',
+    array: true,
+    describe:
+      'alert rule, e.g. "window.mae > 60 for 30s" (repeatable; in the variable, rules separated by ;) ' +
+      '[default: psi.* > 0.2, and window.mae > 1.5 * reference.mae when the model has a reference]',
+  },
+  'alerts-file': {
+    type: 'string',
+    describe: `alert changes, one JSON line each; '' for none [default: <log-dir>/${ALERTS_LOG_NAME}]`,
+  },
+  'summary-file': {
+    type: 'string',
+    default: env.SUMMARY_FILE,
+    describe: `quality summary (JSON), rewritten about once a second; '' for none [env SUMMARY_FILE; default: <log-dir>/${SUMMARY_NAME}]`,
+  },
+} as const satisfies Record<string, CliOption>;
+
+/** The metric's trace of the messages it consumes. */
+export const traceOptions = {
+  'trace-file': {
+    type: 'string',
+    describe:
+      'append every y_true and y_pred message taken, one line each (time topic id body) [default: off]',
+  },
+  'trace-max-bytes': {
+    type: 'number',
+    default: DEFAULT_TRACE_MAX_BYTES,
+    describe: 'size at which the trace file moves to <file>.1 and starts again',
+    check: positive,
+  },
+} as const satisfies Record<string, CliOption>;
 
 export const plotOptions = {
   bins: { type: 'number', default: PLOT_DEFAULTS.bins, describe: 'histogram bins', check: positive },

@@ -28,6 +28,9 @@ export const DEFAULT_TARGET = 'target';
 export const DEFAULT_LOG_DIR = 'logs';
 export const METRIC_LOG_NAME = 'metric_log.csv';
 export const PLOT_IMAGE_NAME = 'error_distribution.png';
+/** The metric's model watch: its summary and its alert changes, in <log-dir>. */
+export const SUMMARY_NAME = 'metric_summary.json';
+export const ALERTS_LOG_NAME = 'alerts.jsonl';
 
 export interface OutputPaths {
   readonly logDir: string;

@@ -55,6 +55,8 @@ export interface MetricServiceOptions {
   readonly retryDelayMs?: number;
   /** Stop: take no new messages, finish the rows being written, then complete (waiting entries stay unacked). */
   readonly signal?: AbortSignal;
+  /** Called with every message taken from `y_true` or `y_pred`, bad ones too, before anything else (a trace). */
+  readonly onConsumed?: (delivery: Delivery) => void;
 }
 
 interface JoinedRow {
@@ -107,6 +109,7 @@ export function metricService(
       new Observable<Side>((joinInput) =>
         transport.consume(topic, { group: 'metric', prefetch }).subscribe({
           next: (delivery) => {
+            options.onConsumed?.(delivery);
             if (signal?.aborted) return delivery.nack();
             const decoded = decodeDelivery(delivery, finiteNumber);
             if (!decoded.ok) return out.track(deadLetter(delivery, decoded.error.code, decoded.error.reason));

@@ -1,21 +1,43 @@
 /**
  * `pipeline metric`: the metric service in its own process. It appends to the metric log it finds, and skips the
- * records already in it, so a restart neither loses nor repeats rows.
+ * records already in it, so a restart neither loses nor repeats rows. Unless --no-watch, it also watches the model
+ * (quality summary, drift, alerts: see `watchModel`).
  */
 import { CsvAppender } from '../../files/csvAppender.js';
 import { metricService } from '../../services/metric.js';
 import { defineCommand } from '../command.js';
-import { fsyncFor, metricOptions, metricSettings, outputOptions, transportOptions } from '../options.js';
+import {
+  fsyncFor,
+  metricOptions,
+  metricSettings,
+  modelOptions,
+  outputOptions,
+  traceOptions,
+  transportOptions,
+  watchOptions,
+} from '../options.js';
 import { outputPaths } from '../paths.js';
 import { runService } from '../runService.js';
+import { openTrace, type Trace } from '../traceSetup.js';
+import { prepareWatch } from '../watchSetup.js';
 
 export const metricCommand = defineCommand({
   name: 'metric',
-  describe: 'join `y_true` with `y_pred` by id and append to the metric log',
-  options: { ...transportOptions, ...outputOptions, ...metricOptions },
+  describe: 'join `y_true` with `y_pred` by id, append to the metric log and watch the model',
+  options: {
+    ...transportOptions,
+    ...outputOptions,
+    ...metricOptions,
+    ...modelOptions,
+    ...watchOptions,
+    ...traceOptions,
+  },
   handler: async (args) => {
     const paths = await outputPaths(args);
+    // Before connecting: a bad rule or model file stops the command here.
+    const watch = await prepareWatch(args, paths.logDir);
     let csv: CsvAppender | undefined;
+    let trace: Trace | undefined;
     return runService({
       name: 'metric',
       args,
@@ -25,13 +47,20 @@ export const metricCommand = defineCommand({
           'info',
           `metric: appending to ${paths.csvFile} (${csv.existingKeys.size > 0 ? 'resuming' : 'new log'})`,
         );
-        return metricService(transport, csv, {
+        if (watch) terminal.log('info', `metric: ${watch.description}`);
+        trace = await openTrace(args, terminal.log);
+        const metric$ = metricService(transport, csv, {
           ...metricSettings(args),
           alreadyJoined: csv.existingKeys,
           signal,
+          ...(trace ? { onConsumed: trace.onConsumed } : {}),
         });
+        return watch ? watch.attach(metric$, transport, terminal.log) : metric$;
       },
-      finish: async () => csv?.close(),
+      finish: async () => {
+        await trace?.close();
+        await csv?.close();
+      },
     });
   },
 });

@@ -20,12 +20,16 @@ import {
   outputOptions,
   plotOptions,
   plotterSettings,
+  traceOptions,
   transportOptions,
+  watchOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
+import { openTrace } from '../traceSetup.js';
+import { prepareWatch } from '../watchSetup.js';
 
 const options = {
   ...transportOptions,
@@ -33,6 +37,8 @@ const options = {
   ...featuresOptions,
   ...modelOptions,
   ...metricOptions,
+  ...watchOptions,
+  ...traceOptions,
   ...plotOptions,
   dashboard: {
     type: 'boolean',
@@ -62,6 +68,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const terminal = new Terminal();
   const paths = await outputPaths(args);
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
+  const watch = await prepareWatch(args, paths.logDir);
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
@@ -71,6 +78,8 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     ? startDashboard({ feed: transportFeed(transport), signal: stop.signal })
     : undefined;
   void dash?.done.then(() => stop.abort());
+  if (watch) terminal.log('info', watch.description);
+  const trace = await openTrace(args, terminal.log);
   terminal.log(
     'info',
     `pipeline on ${transport.name}: ${dataset.X.length} rows of ${args.dataset} -> ${paths.csvFile}, ${paths.imgFile}`,
@@ -92,11 +101,13 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     signal: stop.signal,
   });
   const model$ = modelService(transport, model, { signal: consumersStop.signal });
-  const metric$ = metricService(transport, csv, {
+  const joined$ = metricService(transport, csv, {
     ...metricSettings(args),
     alreadyJoined: csv.existingKeys,
     signal: consumersStop.signal,
+    ...(trace ? { onConsumed: trace.onConsumed } : {}),
   });
+  const metric$ = watch ? watch.attach(joined$, transport, terminal.log) : joined$;
   const plotting = plotInWorker(plotterSettings(paths, args), args.plotInterval, terminal.log);
 
   let failure: unknown;
@@ -123,6 +134,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     );
   consumersStop.abort();
   await consumers;
+  await trace?.close();
   await csv.close();
   await plotting.stop(); // renders once more, with every row
   dash?.close();

@@ -1,0 +1,64 @@
+/**
+ * Model watching from the command line, shared by `pipeline metric` and the one-process pipeline. Everything that
+ * can be wrong with the options (a bad rule, an unreadable model file) is found here, before the transport opens,
+ * so the command stops at once with a message saying what to fix.
+ */
+import { resolve } from 'node:path';
+import type { Observable } from 'rxjs';
+import { defaultAlertRules, parseAlertRules } from '../core/alertRule.js';
+import type { Logger } from '../core/log.js';
+import { ModelWatch } from '../core/modelWatch.js';
+import type { Transport } from '../core/transport.js';
+import type { ServiceEvent } from '../delivery/serviceEvents.js';
+import { readReference } from '../files/readReference.js';
+import { watchModel } from '../services/watch.js';
+import { ALERTS_LOG_NAME, SUMMARY_NAME } from './paths.js';
+
+export interface WatchArgs {
+  readonly watch: boolean;
+  readonly model: string;
+  readonly window: number;
+  /** The --alert values; a string when it came from PIPELINE_ALERT. */
+  readonly alert?: readonly string[] | string | undefined;
+  readonly alertsFile?: string | undefined;
+  readonly summaryFile?: string | undefined;
+}
+
+export interface PreparedWatch {
+  /** What is watched, for one log line at start. */
+  readonly description: string;
+  /** `metric$` with the model watched on the side (see `watchModel`). */
+  attach(metric$: Observable<ServiceEvent>, transport: Transport, log: Logger): Observable<ServiceEvent>;
+}
+
+/** An output file option: its value, or the default in `logDir`; `''` switches the file off. */
+const outputFile = (value: string | undefined, logDir: string, name: string): string | undefined =>
+  value === '' ? undefined : resolve(logDir, value ?? name);
+
+/**
+ * The watch the options ask for, or undefined with --no-watch.
+ *
+ * @throws AlertRuleError for a bad rule; Error or ReferenceProfileError for an unusable model file.
+ */
+export async function prepareWatch(args: WatchArgs, logDir: string): Promise<PreparedWatch | undefined> {
+  if (!args.watch) return undefined;
+  const reference = await readReference(args.model);
+  const text = [args.alert ?? []].flat().join(';');
+  const rules =
+    text.trim() === ''
+      ? defaultAlertRules(reference !== undefined)
+      : parseAlertRules(text, reference && Object.keys(reference.features));
+  const driftOffReason = `the model file ${args.model} has no reference profile`;
+  const watch = new ModelWatch({ windowSize: args.window, reference, rules, driftOffReason });
+  const summaryFile = outputFile(args.summaryFile, logDir, SUMMARY_NAME);
+  const alertsFile = outputFile(args.alertsFile, logDir, ALERTS_LOG_NAME);
+  const drift = reference
+    ? `drift against ${args.model}`
+    : `drift off: ${driftOffReason} (train it again to add one)`;
+  const alerts = watch.alertNames.length > 0 ? watch.alertNames.join('; ') : 'none';
+  return {
+    description: `watch: window ${args.window}, ${drift}; alerts: ${alerts}; summary ${summaryFile ?? 'broadcast only'}`,
+    attach: (metric$, transport, log) =>
+      watchModel(metric$, transport, { watch, log, summaryFile, alertsFile }),
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The state of watching a model at work: quality of the joined records, drift merged from the model replicas, and
+ * the alerts on both. Pure: the caller feeds it records and drift bodies and passes the time; files, topics and
+ * timers are `watchModel`'s.
+ */
+import { AlertEvaluator, type FiringAlert } from './alertEvaluator.js';
+import type { AlertRule } from './alertRule.js';
+import type { DriftBody } from './driftBody.js';
+import { DriftMerge, type DriftMergeOptions, type MergedDrift } from './driftMerge.js';
+import type { QualityFigures, QualitySnapshot } from './quality.js';
+import { QualityStats } from './qualityStats.js';
+import type { ReferenceProfile } from './referenceProfile.js';
+import type { AlertEventBody, DriftSummary, SummaryBody } from './summaryBody.js';
+
+/** The rules are evaluated after every this many joined records (and on each drift message and summary). */
+export const EVALUATE_EVERY_RECORDS = 100;
+
+export interface ModelWatchOptions {
+  /** Records in the quality window. @default DEFAULT_WINDOW_SIZE */
+  readonly windowSize?: number;
+  /** The model file's reference profile; without it drift is off and `driftOffReason` says why. */
+  readonly reference?: ReferenceProfile | undefined;
+  /** Why drift is off when there is no reference, for the summary. @default 'no reference profile' */
+  readonly driftOffReason?: string;
+  /** Parsed alert rules (see `defaultAlertRules`). */
+  readonly rules: readonly AlertRule[];
+  readonly drift?: DriftMergeOptions;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Quality, drift and alerts of one metric process.
+ *
+ * @example
+ * ```ts
+ * const watch = new ModelWatch({ reference, rules: defaultAlertRules(true) });
+ * watch.record(151, 140.5);
+ * watch.drift(body, Date.now()); // undefined, or why the body was refused
+ * watch.evaluate(Date.now()); // the alerts that changed, as AlertEventBody
+ * watch.summary(Date.now()); // the SummaryBody of metric_summary.json
+ * ```
+ * @throws AlertRuleError from the constructor when a rule needs what the reference lacks.
+ */
+export class ModelWatch {
+  readonly #quality: QualityStats;
+  readonly #drift: DriftMerge | undefined;
+  readonly #driftOffReason: string;
+  readonly #alerts: AlertEvaluator;
+  #malformedDrift = 0;
+
+  constructor(options: ModelWatchOptions) {
+    this.#quality = new QualityStats(
+      options.windowSize === undefined ? {} : { windowSize: options.windowSize },
+    );
+    this.#alerts = new AlertEvaluator(options.rules, options.reference);
+    this.#drift = options.reference && new DriftMerge(options.reference, options.drift);
+    this.#driftOffReason = options.driftOffReason ?? 'no reference profile';
+  }
+
+  /** Whether drift bodies are used (the model file has a reference). */
+  get driftEnabled(): boolean {
+    return this.#drift !== undefined;
+  }
+
+  /** Records joined so far. */
+  get records(): number {
+    return this.#quality.count;
+  }
+
+  /** Drift bodies refused so far because they did not fit the reference (or failed their check upstream). */
+  get malformedDrift(): number {
+    return this.#malformedDrift;
+  }
+
+  /** The names of the alerts the rules make. */
+  get alertNames(): readonly string[] {
+    return this.#alerts.alerts;
+  }
+
+  /**
+   * Adds one joined record; returns true when the rules are due for evaluation (every `EVALUATE_EVERY_RECORDS`).
+   * Non-finite values throw a `RangeError` and add nothing (the metric service never joins them).
+   */
+  record(yTrue: number, yPred: number): boolean {
+    this.#quality.add(yTrue, yPred);
+    return this.#quality.count % EVALUATE_EVERY_RECORDS === 0;
+  }
+
+  /** Takes a replica's drift body heard at `nowMs`; returns why it was refused (and counts it), else undefined. */
+  drift(body: DriftBody, nowMs: number): string | undefined {
+    const problem = this.#drift === undefined ? undefined : this.#drift.add(body, nowMs);
+    if (problem !== undefined) this.#malformedDrift++;
+    return problem;
+  }
+
+  /** Counts a drift message that could not even be decoded. */
+  malformed(): void {
+    this.#malformedDrift++;
+  }
+
+  /** Evaluates the rules at `nowMs`; returns each alert that started or stopped firing. */
+  evaluate(nowMs: number): AlertEventBody[] {
+    const figures = this.#figures(this.#quality.snapshot(), this.#merged(nowMs));
+    const record = this.#quality.count;
+    return this.#alerts.evaluate(figures, nowMs).map((t) => ({
+      at: iso(t.at),
+      rule: t.rule,
+      state: t.state,
+      value: t.value,
+      threshold: t.threshold,
+      record,
+    }));
+  }
+
+  /** The summary document at `nowMs`: quality, drift and the alerts firing now. */
+  summary(nowMs: number): SummaryBody {
+    const merged = this.#merged(nowMs);
+    const drift: DriftSummary =
+      merged === undefined
+        ? { enabled: false, reason: this.#driftOffReason, n: 0, sources: 0, psi: {} }
+        : { enabled: true, ...merged };
+    return {
+      updated: iso(nowMs),
+      ...this.#quality.snapshot(),
+      drift,
+      alerts: this.firing(),
+    };
+  }
+
+  /** The alerts firing now, as the summary lists them. */
+  firing(): SummaryBody['alerts'] {
+    return this.#alerts.firing().map((a: FiringAlert) => ({
+      rule: a.rule,
+      value: a.value,
+      threshold: a.threshold,
+      since: iso(a.since),
+    }));
+  }
+
+  #merged(nowMs: number): MergedDrift | undefined {
+    return this.#drift?.merged(nowMs);
+  }
+
+  /** The figures by alert name: `window.mae`, `all.r2`, `psi.bmi`. */
+  #figures(q: QualitySnapshot, drift: MergedDrift | undefined): (name: string) => number | null | undefined {
+    return (name) => {
+      const dot = name.indexOf('.');
+      const scope = name.slice(0, dot);
+      const key = name.slice(dot + 1);
+      if (scope === 'psi') return drift && Object.hasOwn(drift.psi, key) ? drift.psi[key] : undefined;
+      const figures: QualityFigures | undefined =
+        scope === 'window' ? q.window : scope === 'all' ? q.all : undefined;
+      return figures?.[key as keyof QualityFigures];
+    };
+  }
+}
