@@ -30,8 +30,37 @@ export interface PlotSpecOptions {
 const BAR = '#4c78a8';
 const MAE_COLOUR = '#333333';
 const P95_COLOUR = '#d62728';
-const INK = '#222222';
-const MUTED = '#555555';
+export const INK = '#222222';
+export const MUTED = '#555555';
+
+/** Fonts, colours and sizes shared by every chart the plot draws, so the PNGs look alike. */
+export const PLOT_CONFIG: NonNullable<TopLevelSpec['config']> = {
+  font: PLOT_FONT,
+  view: { stroke: null },
+  title: {
+    font: PLOT_FONT,
+    subtitleFont: PLOT_FONT,
+    fontSize: 15,
+    subtitleFontSize: 12,
+    color: INK,
+    subtitleColor: MUTED,
+  },
+  axis: {
+    labelFont: PLOT_FONT,
+    titleFont: PLOT_FONT,
+    labelFontSize: 11,
+    titleFontSize: 12,
+    labelColor: MUTED,
+    titleColor: INK,
+    titleFontWeight: 'normal',
+    gridColor: '#e6e6e6',
+    domainColor: '#888888',
+    tickColor: '#888888',
+  },
+  legend: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
+  header: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
+  text: { font: PLOT_FONT },
+};
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
@@ -143,32 +172,6 @@ export function errorHistogramSpec(
         },
       ]),
     ],
-    config: {
-      font: PLOT_FONT,
-      view: { stroke: null },
-      title: {
-        font: PLOT_FONT,
-        subtitleFont: PLOT_FONT,
-        fontSize: 15,
-        subtitleFontSize: 12,
-        color: INK,
-        subtitleColor: MUTED,
-      },
-      axis: {
-        labelFont: PLOT_FONT,
-        titleFont: PLOT_FONT,
-        labelFontSize: 11,
-        titleFontSize: 12,
-        labelColor: MUTED,
-        titleColor: INK,
-        titleFontWeight: 'normal',
-        gridColor: '#e6e6e6',
-        domainColor: '#888888',
-        tickColor: '#888888',
-      },
-      legend: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
-      header: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
-      text: { font: PLOT_FONT },
-    },
+    config: PLOT_CONFIG,
   };
 }
