@@ -26,6 +26,7 @@ import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
+import { timelineOptions, timelineSettings } from '../timelineOptions.js';
 
 const options = {
   ...transportOptions,
@@ -34,6 +35,7 @@ const options = {
   ...modelOptions,
   ...metricOptions,
   ...plotOptions,
+  ...timelineOptions,
   dashboard: {
     type: 'boolean',
     default: canDrawScreen(),
@@ -97,7 +99,9 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     alreadyJoined: csv.existingKeys,
     signal: consumersStop.signal,
   });
-  const plotting = plotInWorker(plotterSettings(paths, args), args.plotInterval, terminal.log);
+  const timeline = await timelineSettings(paths, args);
+  const plotter = { ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) };
+  const plotting = plotInWorker(plotter, args.plotInterval, terminal.log);
 
   let failure: unknown;
   const consumers = mon.run([model$, metric$]).catch((e: unknown) => {
