@@ -62,6 +62,26 @@ export const PLOT_CONFIG: NonNullable<TopLevelSpec['config']> = {
   text: { font: PLOT_FONT },
 };
 
+/**
+ * What every chart's top level shares: the schema, the image size (axes and titles included), padding, a white
+ * background and a title over a subtitle, flush left, `offset` pixels above the plot.
+ */
+export function chartFrame(
+  size: { width: number; height: number },
+  title: { text: string; subtitle: string; offset: number },
+) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: size.width,
+    height: size.height,
+    autosize: { type: 'fit' as const, contains: 'padding' as const },
+    padding: { left: 12, right: 20, top: 12, bottom: 10 },
+    background: 'white',
+    title: { ...title, anchor: 'start' as const },
+    config: PLOT_CONFIG,
+  };
+}
+
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
 
@@ -116,13 +136,7 @@ export function errorHistogramSpec(
       ];
 
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width,
-    height,
-    autosize: { type: 'fit', contains: 'padding' },
-    padding: { left: 12, right: 20, top: 12, bottom: 10 },
-    background: 'white',
-    title: { text: heading, subtitle, anchor: 'start', offset: 26 },
+    ...chartFrame({ width, height }, { text: heading, subtitle, offset: 26 }),
     layer: [
       {
         data: { values: histogram.bins.map((b) => ({ start: b.start, end: b.end, count: b.count })) },
@@ -172,6 +186,5 @@ export function errorHistogramSpec(
         },
       ]),
     ],
-    config: PLOT_CONFIG,
   };
 }

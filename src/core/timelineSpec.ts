@@ -4,7 +4,7 @@
  * and the latest alert changes, so its size does not depend on how many records were seen.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatStatistic, MUTED, PLOT_CONFIG } from './plotSpec.js';
+import { chartFrame, formatStatistic, MUTED } from './plotSpec.js';
 import type { TimelinePoint } from './timelineSeries.js';
 
 /** An alert change to mark: where it happened (records joined) and which way it went. */
@@ -84,13 +84,7 @@ export function errorTimelineSpec(
   };
 
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width,
-    height,
-    autosize: { type: 'fit', contains: 'padding' },
-    padding: { left: 12, right: 20, top: 12, bottom: 10 },
-    background: 'white',
-    title: { text: heading, subtitle, anchor: 'start', offset: 10 },
+    ...chartFrame({ width, height }, { text: heading, subtitle, offset: 10 }),
     layer: [
       {
         data: { values: [{ zero: 0 }] },
@@ -132,6 +126,5 @@ export function errorTimelineSpec(
         },
       },
     ],
-    config: PLOT_CONFIG,
   };
 }

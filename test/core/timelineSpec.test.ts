@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile } from 'vega-lite';
+import { compileWarnings } from '../support/vegaLite.js';
 import { PLOT_FONT } from '../../src/core/plotSpec.js';
 import type { TimelinePoint } from '../../src/core/timelineSeries.js';
 import { errorTimelineSpec, type AlertMark } from '../../src/core/timelineSpec.js';
@@ -23,17 +23,7 @@ describe('errorTimelineSpec', () => {
   const spec = errorTimelineSpec(points, alerts, { windowSize: 1000 });
 
   it('compiles to Vega without warnings', () => {
-    const warnings: unknown[] = [];
-    const logger = {
-      level: () => logger,
-      warn: (...args: unknown[]) => (warnings.push(args), logger),
-      info: () => logger,
-      debug: () => logger,
-      error: (...args: unknown[]) => (warnings.push(args), logger),
-    };
-    compile(spec, { logger });
-    compile(errorTimelineSpec([], [], { windowSize: 10 }), { logger });
-    assert.deepEqual(warnings, []);
+    assert.deepEqual(compileWarnings(spec, errorTimelineSpec([], [], { windowSize: 10 })), []);
   });
 
   it('draws MAE and bias as two series against the record count', () => {
