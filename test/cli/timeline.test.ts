@@ -2,14 +2,14 @@
  * The error-over-time PNG as a user gets it: from the one-process pipeline and from `pipeline plot`, next to the
  * histogram by default, elsewhere with --timeline-file, and not at all with --timeline-file "".
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { runCli, startCli } from '../../harness/cli.js';
 import { until } from '../../harness/poll.js';
+import { tempDir } from '../support/tempDir.js';
 
 const exists = (f: string): Promise<boolean> =>
   access(f).then(
@@ -25,22 +25,16 @@ async function pngSize(file: string): Promise<[number, number]> {
 }
 
 describe('error_over_time.png', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'timeline-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const folder = tempDir('timeline-cli-');
 
   it('the pipeline draws it next to the histogram, and not with --timeline-file ""', async () => {
-    const on = join(dir, 'on');
+    const on = join(folder(), 'on');
     let r = await runCli(['--interval', '0', '--count', '300', '--log-dir', on, '--window', '50']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await pngSize(join(on, 'error_over_time.png')), [640, 360]);
     assert.ok(await exists(join(on, 'error_distribution.png')));
 
-    const off = join(dir, 'off');
+    const off = join(folder(), 'off');
     r = await runCli(['--interval', '0', '--count', '20', '--log-dir', off, '--timeline-file', '']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(await exists(join(off, 'error_distribution.png')));
@@ -48,11 +42,11 @@ describe('error_over_time.png', () => {
   });
 
   it('pipeline plot draws it where --timeline-file says, with the alerts of --alerts-file', async () => {
-    const logDir = join(dir, 'plot');
+    const logDir = join(folder(), 'plot');
     await mkdir(logDir);
     const rows = Array.from({ length: 200 }, (_, i) => `p-${i},100,${100 + (i % 9)},${i % 9}\n`).join('');
     await writeFile(join(logDir, 'metric_log.csv'), `${METRIC_CSV_HEADER}\n${rows}`);
-    const alerts = join(dir, 'my-alerts.jsonl');
+    const alerts = join(folder(), 'my-alerts.jsonl');
     const event = {
       at: new Date().toISOString(),
       rule: 'window.mae > 3',
@@ -61,7 +55,7 @@ describe('error_over_time.png', () => {
       threshold: 3,
     };
     await writeFile(alerts, `${JSON.stringify({ ...event, record: 120 })}\n`);
-    const timeline = join(dir, 'elsewhere', 'timeline.png');
+    const timeline = join(folder(), 'elsewhere', 'timeline.png');
     const { child, done } = startCli([
       'plot',
       '--log-dir',
