@@ -17,12 +17,11 @@ import {
   DEFAULT_LOG_DIR,
   DEFAULT_MODEL,
   DEFAULT_TARGET,
-  ALERTS_LOG_NAME,
   METRIC_LOG_NAME,
-  SUMMARY_NAME,
   PLOT_IMAGE_NAME,
   type OutputPaths,
 } from './paths.js';
+import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
 
 const env = process.env;
 
@@ -133,6 +132,23 @@ const positiveInteger = (flag: string, value: unknown): void => {
     throw new Error(`--${flag} must be a whole number, got ${value}`);
 };
 
+/**
+ * The quality window and the alert log: the metric computes its figures over the window and appends alert changes
+ * to the log; the plot draws the same window's figures over time and marks the same alert changes.
+ */
+export const windowAndAlertsOptions = {
+  window: {
+    type: 'number',
+    default: DEFAULT_WINDOW_SIZE,
+    describe: 'records in the sliding window of the quality figures',
+    check: positiveInteger,
+  },
+  'alerts-file': {
+    type: 'string',
+    describe: `alert changes, one JSON line each; '' for none [default: <log-dir>/${ALERTS_FILE_NAME}]`,
+  },
+} as const satisfies Record<string, CliOption>;
+
 /** Model watching by the metric: quality summary, drift and alerts (the model file is `modelOptions`'). */
 export const watchOptions = {
   watch: {
@@ -140,12 +156,7 @@ export const watchOptions = {
     default: true,
     describe: 'watch the model: quality summary, drift and alerts (--no-watch: the metric log only)',
   },
-  window: {
-    type: 'number',
-    default: DEFAULT_WINDOW_SIZE,
-    describe: 'records in the sliding window of the quality figures',
-    check: positiveInteger,
-  },
+  ...windowAndAlertsOptions,
   alert: {
     type: 'string',
     array: true,
@@ -153,14 +164,10 @@ export const watchOptions = {
       'alert rule, e.g. "window.mae > 60 for 30s" (repeatable; in the variable, rules separated by ;) ' +
       '[default: psi.* > 0.2, and window.mae > 1.5 * reference.mae when the model has a reference]',
   },
-  'alerts-file': {
-    type: 'string',
-    describe: `alert changes, one JSON line each; '' for none [default: <log-dir>/${ALERTS_LOG_NAME}]`,
-  },
   'summary-file': {
     type: 'string',
     default: env.SUMMARY_FILE,
-    describe: `quality summary (JSON), rewritten about once a second; '' for none [env SUMMARY_FILE; default: <log-dir>/${SUMMARY_NAME}]`,
+    describe: `quality summary (JSON), rewritten about once a second; '' for none [env SUMMARY_FILE; default: <log-dir>/${SUMMARY_FILE_NAME}]`,
   },
 } as const satisfies Record<string, CliOption>;
 

@@ -28,9 +28,19 @@ export const DEFAULT_TARGET = 'target';
 export const DEFAULT_LOG_DIR = 'logs';
 export const METRIC_LOG_NAME = 'metric_log.csv';
 export const PLOT_IMAGE_NAME = 'error_distribution.png';
-/** The metric's model watch: its summary and its alert changes, in <log-dir>. */
-export const SUMMARY_NAME = 'metric_summary.json';
-export const ALERTS_LOG_NAME = 'alerts.jsonl';
+/** The plot's second image: the window MAE and bias over time. */
+export const TIMELINE_IMAGE_NAME = 'error_over_time.png';
+
+/**
+ * An optional output file: `''` switches it off (undefined), a path given is taken from the working directory as
+ * every other path option is, and none given means `name` in the log folder.
+ */
+export const optionalOutputFile = (
+  value: string | undefined,
+  logDir: string,
+  name: string,
+): string | undefined =>
+  value === '' ? undefined : value !== undefined ? resolve(value) : resolve(logDir, name);
 
 export interface OutputPaths {
   readonly logDir: string;

@@ -3,7 +3,6 @@
  * can be wrong with the options (a bad rule, an unreadable model file) is found here, before the transport opens,
  * so the command stops at once with a message saying what to fix.
  */
-import { resolve } from 'node:path';
 import type { Observable } from 'rxjs';
 import { defaultAlertRules, parseAlertRules } from '../core/alertRule.js';
 import type { Logger } from '../core/log.js';
@@ -12,7 +11,8 @@ import type { Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
 import { readReference } from '../files/readReference.js';
 import { watchModel } from '../services/watch.js';
-import { ALERTS_LOG_NAME, SUMMARY_NAME } from './paths.js';
+import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
+import { optionalOutputFile } from './paths.js';
 
 export interface WatchArgs {
   readonly watch: boolean;
@@ -32,8 +32,6 @@ export interface PreparedWatch {
 }
 
 /** An output file option: its value, or the default in `logDir`; `''` switches the file off. */
-const outputFile = (value: string | undefined, logDir: string, name: string): string | undefined =>
-  value === '' ? undefined : resolve(logDir, value ?? name);
 
 /**
  * The watch the options ask for, or undefined with --no-watch.
@@ -50,8 +48,8 @@ export async function prepareWatch(args: WatchArgs, logDir: string): Promise<Pre
       : parseAlertRules(text, reference && Object.keys(reference.features));
   const driftOffReason = `the model file ${args.model} has no reference profile`;
   const watch = new ModelWatch({ windowSize: args.window, reference, rules, driftOffReason });
-  const summaryFile = outputFile(args.summaryFile, logDir, SUMMARY_NAME);
-  const alertsFile = outputFile(args.alertsFile, logDir, ALERTS_LOG_NAME);
+  const summaryFile = optionalOutputFile(args.summaryFile, logDir, SUMMARY_FILE_NAME);
+  const alertsFile = optionalOutputFile(args.alertsFile, logDir, ALERTS_FILE_NAME);
   const drift = reference
     ? `drift against ${args.model}`
     : `drift off: ${driftOffReason} (train it again to add one)`;

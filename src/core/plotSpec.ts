@@ -30,8 +30,57 @@ export interface PlotSpecOptions {
 const BAR = '#4c78a8';
 const MAE_COLOUR = '#333333';
 const P95_COLOUR = '#d62728';
-const INK = '#222222';
-const MUTED = '#555555';
+export const INK = '#222222';
+export const MUTED = '#555555';
+
+/** Fonts, colours and sizes shared by every chart the plot draws, so the PNGs look alike. */
+export const PLOT_CONFIG: NonNullable<TopLevelSpec['config']> = {
+  font: PLOT_FONT,
+  view: { stroke: null },
+  title: {
+    font: PLOT_FONT,
+    subtitleFont: PLOT_FONT,
+    fontSize: 15,
+    subtitleFontSize: 12,
+    color: INK,
+    subtitleColor: MUTED,
+  },
+  axis: {
+    labelFont: PLOT_FONT,
+    titleFont: PLOT_FONT,
+    labelFontSize: 11,
+    titleFontSize: 12,
+    labelColor: MUTED,
+    titleColor: INK,
+    titleFontWeight: 'normal',
+    gridColor: '#e6e6e6',
+    domainColor: '#888888',
+    tickColor: '#888888',
+  },
+  legend: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
+  header: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
+  text: { font: PLOT_FONT },
+};
+
+/**
+ * What every chart's top level shares: the schema, the image size (axes and titles included), padding, a white
+ * background and a title over a subtitle, flush left, `offset` pixels above the plot.
+ */
+export function chartFrame(
+  size: { width: number; height: number },
+  title: { text: string; subtitle: string; offset: number },
+) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: size.width,
+    height: size.height,
+    autosize: { type: 'fit' as const, contains: 'padding' as const },
+    padding: { left: 12, right: 20, top: 12, bottom: 10 },
+    background: 'white',
+    title: { ...title, anchor: 'start' as const },
+    config: PLOT_CONFIG,
+  };
+}
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
@@ -87,13 +136,7 @@ export function errorHistogramSpec(
       ];
 
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width,
-    height,
-    autosize: { type: 'fit', contains: 'padding' },
-    padding: { left: 12, right: 20, top: 12, bottom: 10 },
-    background: 'white',
-    title: { text: heading, subtitle, anchor: 'start', offset: 26 },
+    ...chartFrame({ width, height }, { text: heading, subtitle, offset: 26 }),
     layer: [
       {
         data: { values: histogram.bins.map((b) => ({ start: b.start, end: b.end, count: b.count })) },
@@ -143,32 +186,5 @@ export function errorHistogramSpec(
         },
       ]),
     ],
-    config: {
-      font: PLOT_FONT,
-      view: { stroke: null },
-      title: {
-        font: PLOT_FONT,
-        subtitleFont: PLOT_FONT,
-        fontSize: 15,
-        subtitleFontSize: 12,
-        color: INK,
-        subtitleColor: MUTED,
-      },
-      axis: {
-        labelFont: PLOT_FONT,
-        titleFont: PLOT_FONT,
-        labelFontSize: 11,
-        titleFontSize: 12,
-        labelColor: MUTED,
-        titleColor: INK,
-        titleFontWeight: 'normal',
-        gridColor: '#e6e6e6',
-        domainColor: '#888888',
-        tickColor: '#888888',
-      },
-      legend: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
-      header: { labelFont: PLOT_FONT, titleFont: PLOT_FONT },
-      text: { font: PLOT_FONT },
-    },
   };
 }

@@ -54,6 +54,10 @@ export interface AlertEventBody {
   readonly record: number;
 }
 
+/** Where the metric writes the summary and the alert changes, in its log folder (as the original services name theirs). */
+export const SUMMARY_FILE_NAME = 'metric_summary.json';
+export const ALERTS_FILE_NAME = 'alerts.jsonl';
+
 const FIGURES = ['mae', 'rmse', 'bias', 'r2', 'p50', 'p95', 'p99', 'max'] as const;
 /** Most columns and alerts one summary may list. */
 const MAX_ENTRIES = 1_000;

@@ -10,6 +10,7 @@ import { createMetricLogReader, DEFAULT_MAX_BYTES_PER_TICK } from '../files/metr
 import { renderPng } from '../files/renderPng.js';
 import { serialise } from '../core/serialise.js';
 import { writeFileAtomic } from '../files/writeFileAtomic.js';
+import { createTimeline, type TimelineOptions } from './timeline.js';
 
 // Part of the plotter's options (`maxBytesPerTick`), so it is exported with them.
 export { DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
@@ -29,6 +30,8 @@ export interface PlotterOptions {
    * @default DEFAULT_MAX_BYTES_PER_TICK
    */
   readonly maxBytesPerTick?: number;
+  /** The error-over-time chart (`logs/error_over_time.png`) and the alert log it marks; none when absent. */
+  readonly timeline?: TimelineOptions;
 }
 
 /** What one tick did. */
@@ -41,6 +44,10 @@ export interface TickResult {
   readonly restarted: boolean;
   /** The PNG was rewritten. */
   readonly rendered: boolean;
+  /** The error-over-time PNG was rewritten. */
+  readonly timelineRendered: boolean;
+  /** Lines of the alert log this tick could not read and skipped. */
+  readonly malformedAlerts: number;
 }
 
 /** Everything a plotter has read so far. */
@@ -90,6 +97,7 @@ export function createPlotter(options: PlotterOptions): Plotter {
   const reader = createMetricLogReader(csvFile, maxBytesPerTick);
   const histogram = new ErrorHistogram(bins);
   const stats = new RunningStats();
+  const timeline = options.timeline === undefined ? undefined : createTimeline(options.timeline);
   let malformedTotal = 0;
   // The PNG does not show everything read yet (rows arrived, the log restarted, or the last render failed).
   let dirty = false;
@@ -100,19 +108,22 @@ export function createPlotter(options: PlotterOptions): Plotter {
     if (chunk.restarted) {
       histogram.reset();
       stats.reset();
+      timeline?.reset();
       malformedTotal = 0;
       dirty = true;
     }
     let rows = 0;
-    for (const { absolute_error } of chunk.records) {
+    for (const record of chunk.records) {
       try {
-        histogram.add(absolute_error);
+        // The timeline first: what the histogram refuses (near Number.MAX_VALUE), the timeline refuses too.
+        timeline?.add(record);
+        histogram.add(record.absolute_error);
       } catch {
-        // Only an error near Number.MAX_VALUE gets here: it cannot be binned, so it counts as malformed.
+        // Only huge values get here: they cannot be binned or squared, so they count as malformed.
         malformed++;
         continue;
       }
-      stats.add(absolute_error);
+      stats.add(record.absolute_error);
       rows++;
     }
     malformedTotal += malformed;
@@ -124,7 +135,15 @@ export function createPlotter(options: PlotterOptions): Plotter {
       dirty = false;
       rendered = true;
     }
-    return { rowsAdded: rows, malformedRows: malformed, restarted: chunk.restarted, rendered };
+    const timed = (await timeline?.render()) ?? { rendered: false, malformedAlerts: 0 };
+    return {
+      rowsAdded: rows,
+      malformedRows: malformed,
+      restarted: chunk.restarted,
+      rendered,
+      timelineRendered: timed.rendered,
+      malformedAlerts: timed.malformedAlerts,
+    };
   };
 
   return {

@@ -5,8 +5,10 @@
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
 import type contrib from 'blessed-contrib';
-import { layoutFor, type Layout, type Rect } from './layout.js';
+import { layoutFor, type Layout, type PanelName, type Rect } from './layout.js';
 import { chartPoints, createErrorChart, errorChartData, renderErrorChart } from './panels/errorChart.js';
+import { alertBanner, createAlertBanner, renderAlertBanner } from './panels/alertBanner.js';
+import { createDrift, driftData, renderDrift } from './panels/drift.js';
 import { createFigures, figures, renderFigures } from './panels/figures.js';
 import {
   createHelpLine,
@@ -53,6 +55,10 @@ export class DashboardScreen {
   private readonly figures: blessed.Widgets.BoxElement;
   private readonly histogram: blessed.Widgets.BoxElement;
   private readonly table: contrib.TableElement;
+  private readonly drift: blessed.Widgets.BoxElement;
+  private readonly banner: blessed.Widgets.BoxElement;
+  /** Whether the layout has room for the banner: it does while alerts fire. */
+  private withBanner = false;
   private readonly help: blessed.Widgets.BoxElement;
   private readonly helpOverlay: blessed.Widgets.BoxElement;
   private readonly notice: blessed.Widgets.BoxElement;
@@ -73,13 +79,14 @@ export class DashboardScreen {
       title,
     });
     this.layout = layoutFor(this.screen.width as number, this.screen.height as number);
-    const at = (name: 'chart' | 'figures' | 'histogram' | 'table'): Rect =>
-      this.layout.fits ? this.layout[name] : HIDDEN;
+    const at = (name: PanelName): Rect => (this.layout.fits ? this.layout[name] : HIDDEN);
     // Created at their place: blessed-contrib sizes a chart's canvas when it is attached.
     this.chart = createErrorChart(at('chart'), theme);
     this.figures = createFigures(at('figures'), theme);
     this.histogram = createHistogram(at('histogram'), theme);
     this.table = createRecordsTable(at('table'), theme);
+    this.drift = createDrift(at('drift'), theme);
+    this.banner = createAlertBanner(HIDDEN, theme);
     this.help = createHelpLine(this.layout.fits ? this.layout.help : HIDDEN, theme);
     this.helpOverlay = createHelpOverlay(theme);
     this.notice = blessed.box({ top: 0, left: 0, width: '100%', height: '100%', hidden: true });
@@ -88,6 +95,8 @@ export class DashboardScreen {
       this.figures,
       this.histogram,
       this.table,
+      this.drift,
+      this.banner,
       this.help,
       this.helpOverlay,
       this.notice,
@@ -96,11 +105,13 @@ export class DashboardScreen {
     this.relayout();
   }
 
-  /** Places the panels for the terminal's current size (call it on `resize`). */
-  relayout(): void {
-    this.layout = layoutFor(this.screen.width as number, this.screen.height as number);
-    const panels = [this.chart, this.figures, this.histogram, this.table, this.help];
+  /** Places the panels for the terminal's current size (call it on `resize`), with room for the banner or not. */
+  relayout(banner = this.withBanner): void {
+    this.withBanner = banner;
+    this.layout = layoutFor(this.screen.width as number, this.screen.height as number, banner);
+    const panels = [this.chart, this.figures, this.histogram, this.drift, this.table, this.help];
     if (!this.layout.fits) {
+      this.banner.hide();
       for (const p of panels) p.hide();
       this.notice.setContent(tooSmallText(this.layout.cols, this.layout.rows));
       this.notice.show();
@@ -111,7 +122,9 @@ export class DashboardScreen {
     place(this.figures, this.layout.figures);
     place(this.histogram, this.layout.histogram);
     place(this.table, this.layout.table);
+    place(this.drift, this.layout.drift);
     place(this.help, this.layout.help);
+    if (this.layout.banner) place(this.banner, this.layout.banner);
     for (const p of panels) p.show();
     // blessed-contrib sizes the chart's canvas on `attach` only.
     this.chart.emit('attach');
@@ -119,6 +132,9 @@ export class DashboardScreen {
 
   /** Draws `view` and renders the screen. */
   draw(view: DashboardView, ui: UiState, options: { countsJoined: boolean }): void {
+    const bannerLine = alertBanner(view.watch.firing, this.screen.width as number);
+    // An alert starting or stopping moves the panels by the banner's line.
+    if ((bannerLine !== undefined) !== this.withBanner) this.relayout(bannerLine !== undefined);
     const l = this.layout;
     if (l.fits) {
       const inner = (r: Rect): { width: number; height: number } => ({
@@ -134,6 +150,9 @@ export class DashboardScreen {
       const h = inner(l.histogram);
       renderHistogram(this.histogram, histogramData(view.histogram, h.width, h.height));
       renderRecordsTable(this.table, recordsTableData(view.latest, l.table.width, tableRows(l.table.height)));
+      const d = inner(l.drift);
+      renderDrift(this.drift, driftData(view.watch.summary?.drift, d.width, d.height), this.theme);
+      renderAlertBanner(this.banner, bannerLine);
       this.help.setContent(helpLine(ui, view.source, l.help.width));
     }
     if (ui.helpOpen) this.helpOverlay.show();

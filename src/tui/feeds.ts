@@ -1,6 +1,7 @@
 /**
- * Where the dashboard's data comes from: a transport (the broadcast topics `metrics` and `status`, so any number
- * of dashboards can attach to a running pipeline at any time) or the metric log, followed like `tail -F`.
+ * Where the dashboard's data comes from: a transport (the broadcast topics `metrics`, `status`, `summary` and
+ * `alerts`, so any number of dashboards can attach to a running pipeline at any time) or the metric log, followed
+ * like `tail -F`, with the metric's summary file next to it.
  */
 import { stat } from 'node:fs/promises';
 import {
@@ -21,10 +22,12 @@ import type { EnvelopeBodyValidator } from '../core/codec.js';
 import { decodeDelivery } from '../core/decodeDelivery.js';
 import { metricsBody } from '../core/metricsBody.js';
 import { statusBody } from '../core/statusBody.js';
-import { METRICS, STATUS, type Topic } from '../core/topics.js';
+import { alertEventBody, summaryBody } from '../core/summaryBody.js';
+import { ALERTS, METRICS, STATUS, SUMMARY, type Topic } from '../core/topics.js';
 import type { ConnectionState, Transport } from '../core/transport.js';
 import type { DashboardEvent as FeedEvent } from './viewModel.js';
 import { errorMessage } from '../core/errors.js';
+import { summaryFileEvents } from './summaryFile.js';
 
 export type { DashboardEvent as FeedEvent } from './viewModel.js';
 
@@ -79,7 +82,8 @@ function consumeBroadcast<B>(
 
 /**
  * The feed of a connected transport: its connection state, the records of `metrics` (a message carries a batch
- * of them, or one in the older form) and the messages of `status`. The transport stays the caller's to close.
+ * of them, or one in the older form), and the messages of `status`, `summary` and `alerts`. The transport stays
+ * the caller's to close.
  *
  * @example
  * ```ts
@@ -104,15 +108,28 @@ export function transportFeed(transport: Transport): DashboardFeed {
         STATUS.name,
         consumeBroadcast(transport, STATUS, statusBody, (status) => [{ kind: 'status', status }]),
       ),
+      resilient(
+        SUMMARY.name,
+        consumeBroadcast(transport, SUMMARY, summaryBody, (summary) => [{ kind: 'summary', summary }]),
+      ),
+      resilient(
+        ALERTS.name,
+        consumeBroadcast(transport, ALERTS, alertEventBody, (alert) => [{ kind: 'alert', alert }]),
+      ),
     ),
   };
 }
 
 /**
- * The feed of the metric log `csvFile`, read every `pollMs` from its first row (see `createMetricLogReader`).
- * A failed read shows as `reconnecting` until a read succeeds again.
+ * The feed of the metric log `csvFile`, read every `pollMs` from its first row (see `createMetricLogReader`),
+ * and of the metric's `summaryFile` when given (see `summaryFileEvents`). A failed read of the log shows as
+ * `reconnecting` until a read succeeds again.
  */
-export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): DashboardFeed {
+export function csvFeed(
+  csvFile: string,
+  pollMs: number = DEFAULT_CSV_POLL_MS,
+  summaryFile?: string,
+): DashboardFeed {
   /** Bytes in the log when it was (re)opened: the rows in them are backlog, not arrivals. */
   const sizeNow = (): Promise<number> =>
     stat(csvFile).then(
@@ -161,5 +178,9 @@ export function csvFeed(csvFile: string, pollMs: number = DEFAULT_CSV_POLL_MS): 
       );
     }),
   );
-  return { source: `csv ${csvFile}`, countsJoined: true, events$ };
+  return {
+    source: `csv ${csvFile}`,
+    countsJoined: true,
+    events$: summaryFile === undefined ? events$ : merge(events$, summaryFileEvents(summaryFile)),
+  };
 }

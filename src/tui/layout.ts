@@ -1,13 +1,15 @@
 /**
- * The dashboard's grid: two rows of two panels and a help line, in terminal cells. Declared once below; `layoutFor`
- * turns it into rectangles for a terminal size, so a resize is just another call. Pure.
+ * The dashboard's grid: an alert banner while alerts fire, two rows of panels and a help line, in terminal cells.
+ * Declared once below; `layoutFor` turns it into rectangles for a terminal size, so a resize (or an alert) is just
+ * another call. Pure.
  *
  * ```
+ *  ALERT psi.bmi > 0.2 (0.31)                               (only while an alert fires)
  * ┌ errors (line chart) ───────────────┐┌ figures ──────┐
  * │                                    ││               │
  * └────────────────────────────────────┘└───────────────┘
- * ┌ histogram ─────────────┐┌ latest records ──────────┐
- * └────────────────────────┘└──────────────────────────┘
+ * ┌ histogram ────────┐┌ drift ─────┐┌ latest records ──┐
+ * └───────────────────┘└────────────┘└──────────────────┘
  *  q quit  p pause  r reset  ? help
  * ```
  */
@@ -16,7 +18,7 @@
 export const MIN_COLS = 80;
 export const MIN_ROWS = 24;
 
-export type PanelName = 'chart' | 'figures' | 'histogram' | 'table';
+export type PanelName = 'chart' | 'figures' | 'histogram' | 'drift' | 'table';
 
 interface PanelSpec {
   readonly name: PanelName;
@@ -28,18 +30,22 @@ interface PanelSpec {
 }
 
 interface RowSpec {
-  /** Share of the height left after the help line. */
+  /** Share of the height left after the help line (and the banner). */
   readonly share: number;
+  /** Least height in cells (borders included). */
+  readonly min?: number;
   readonly panels: readonly PanelSpec[];
 }
 
 /**
- * Figures need 10 lines inside their border, hence the top row's extra share at 24 rows; the chart takes what
- * the figures leave; the histogram (20 bins of at least one cell) and the table split the bottom row.
+ * Figures need 11 lines inside their border (counts, the quality block, the services), hence the top row's
+ * least height, kept even while the banner takes a line at 24 rows; the chart takes what the figures leave; the
+ * histogram (20 bins of at least one cell), the drift bars and the table split the bottom row.
  */
 export const GRID: readonly RowSpec[] = [
   {
-    share: 1.05,
+    share: 1.2,
+    min: 13,
     panels: [
       { name: 'chart', share: 2 },
       { name: 'figures', share: 1, min: 28, max: 44 },
@@ -48,7 +54,8 @@ export const GRID: readonly RowSpec[] = [
   {
     share: 1,
     panels: [
-      { name: 'histogram', share: 1, min: 24 },
+      { name: 'histogram', share: 1, min: 22 },
+      { name: 'drift', share: 1, min: 20, max: 44 },
       { name: 'table', share: 1, min: 38, max: 90 },
     ],
   },
@@ -56,6 +63,8 @@ export const GRID: readonly RowSpec[] = [
 
 /** Rows the help line takes at the bottom. */
 export const HELP_ROWS = 1;
+/** Rows the alert banner takes at the top while an alert fires. */
+export const BANNER_ROWS = 1;
 
 export interface Rect {
   readonly left: number;
@@ -65,7 +74,12 @@ export interface Rect {
 }
 
 export type Layout =
-  | ({ readonly fits: true; readonly help: Rect } & Readonly<Record<PanelName, Rect>>)
+  | ({
+      readonly fits: true;
+      readonly help: Rect;
+      /** The alert banner's place; `undefined` when there is none. */
+      readonly banner: Rect | undefined;
+    } & Readonly<Record<PanelName, Rect>>)
   | { readonly fits: false; readonly cols: number; readonly rows: number };
 
 /** Splits `total` cells by `shares`, honouring each part's bounds where possible; the parts add up to `total`. */
@@ -105,12 +119,16 @@ export function split(
   return out;
 }
 
-/** The panels' rectangles for a terminal of `cols` × `rows`, or `fits: false` below MIN_COLS × MIN_ROWS. */
-export function layoutFor(cols: number, rows: number): Layout {
+/**
+ * The panels' rectangles for a terminal of `cols` × `rows`, with a `banner` line at the top or not, or
+ * `fits: false` below MIN_COLS × MIN_ROWS.
+ */
+export function layoutFor(cols: number, rows: number, banner = false): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { fits: false, cols, rows };
-  const heights = split(rows - HELP_ROWS, GRID);
+  const bannerRows = banner ? BANNER_ROWS : 0;
+  const heights = split(rows - HELP_ROWS - bannerRows, GRID);
   const rects = {} as Record<PanelName, Rect>;
-  let top = 0;
+  let top = bannerRows;
   GRID.forEach((row, r) => {
     const height = heights[r]!;
     const widths = split(cols, row.panels);
@@ -121,5 +139,10 @@ export function layoutFor(cols: number, rows: number): Layout {
     });
     top += height;
   });
-  return { fits: true, ...rects, help: { left: 0, top, width: cols, height: HELP_ROWS } };
+  return {
+    fits: true,
+    ...rects,
+    help: { left: 0, top, width: cols, height: HELP_ROWS },
+    banner: banner ? { left: 0, top: 0, width: cols, height: BANNER_ROWS } : undefined,
+  };
 }

@@ -4,18 +4,24 @@
  */
 import { interval, Subscription } from 'rxjs';
 import type { DashboardFeed } from './feeds.js';
-import { figures } from './panels/figures.js';
+import { figures, MAIN_FIGURES } from './panels/figures.js';
 import { DashboardModel, type DashboardView } from './viewModel.js';
 
 /** Milliseconds between two lines when not configured. */
 export const DEFAULT_PLAIN_INTERVAL_MS = 5000;
 
-/** The dashboard's main figures as one line: `records joined 1,234 | records / s 98 | MAE 43.2 | …`. */
+/**
+ * The dashboard's main figures as one line, two-column ones as `all / window`, and the alerts firing:
+ * `records joined 1,234 | records / s 98 | quality all / window | MAE 43.2 / 41.0 | … | ALERT psi.bmi > 0.2`.
+ */
 export function plainLine(view: DashboardView, countsJoined: boolean): string {
-  return figures(view, { countsJoined })
-    .slice(0, 10)
-    .map((f) => `${f.label} ${f.value}`)
-    .join(' | ');
+  const alerts = view.watch.firing.map((a) => `ALERT ${a.rule}`);
+  return [
+    ...figures(view, { countsJoined })
+      .slice(0, MAIN_FIGURES)
+      .map((f) => `${f.label} ${f.value}${f.window === undefined ? '' : ` / ${f.window}`}`),
+    ...alerts,
+  ].join(' | ');
 }
 
 /** Writes `plainLine` every `intervalMs` until `signal` aborts, then once more; resolves then. */

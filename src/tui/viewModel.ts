@@ -14,6 +14,8 @@ import { RateMeter } from './rateMeter.js';
 import { Ring } from './ring.js';
 import type { StatusBody } from '../core/statusBody.js';
 import { summariseServices, type ServicesSummary } from './serviceStatus.js';
+import type { AlertEventBody, SummaryBody } from '../core/summaryBody.js';
+import { ModelWatch, type ModelWatchView } from './modelWatch.js';
 
 /** Records in the chart window when not configured. */
 export const DEFAULT_WINDOW = 300;
@@ -46,7 +48,11 @@ export type DashboardEvent =
   /** Messages or rows that could not be read (`count` of them; 0 for a problem that skipped none), and why. */
   | { readonly kind: 'malformed'; readonly reason: string; readonly count: number }
   /** The source started over (the metric log was truncated or replaced): forget what was shown. */
-  | { readonly kind: 'restart' };
+  | { readonly kind: 'restart' }
+  /** The metric's latest summary; `undefined`: there is none (its file is missing). */
+  | { readonly kind: 'summary'; readonly summary: SummaryBody | undefined }
+  /** An alert started or stopped firing. */
+  | { readonly kind: 'alert'; readonly alert: AlertEventBody };
 
 /** The chart window: the latest absolute errors and the rolling MAE after each of them, oldest first. */
 export interface ErrorWindow {
@@ -79,6 +85,8 @@ export interface DashboardView {
   readonly services: ServicesSummary;
   /** When the figures were last reset (or started). */
   readonly since: number;
+  /** The metric's summary and the alerts firing: the metric's figures, which a reset does not forget. */
+  readonly watch: ModelWatchView;
 }
 
 /**
@@ -99,6 +107,7 @@ export class DashboardModel {
   private readonly stats = new RunningStats();
   private readonly rate = new RateMeter();
   private readonly statuses = new Map<string, { status: StatusBody; at: number }>();
+  private readonly watch = new ModelWatch();
   private state: ConnectionState = 'connecting';
   private windowSum = 0;
   private pushesSinceExactSum = 0;
@@ -135,6 +144,10 @@ export class DashboardModel {
         return this.addMalformed(event.reason, event.count);
       case 'restart':
         return this.reset(at);
+      case 'summary':
+        return this.watch.setSummary(event.summary);
+      case 'alert':
+        return this.watch.alert(event.alert);
     }
   }
 
@@ -218,6 +231,7 @@ export class DashboardModel {
       latest: this.latest.newest(this.latest.capacity),
       services: summariseServices(this.statuses.values(), now, this.statusTtlMs),
       since: this.since,
+      watch: this.watch.view(),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { compileWarnings } from '../support/vegaLite.js';
+import type { TopLevelSpec } from 'vega-lite';
 import { ErrorHistogram } from '../../src/core/histogram.js';
 import { errorHistogramSpec, formatStatistic, PLOT_FONT } from '../../src/core/plotSpec.js';
 import { RunningStats } from '../../src/core/stats.js';
@@ -31,16 +32,7 @@ describe('errorHistogramSpec', () => {
   const spec = errorHistogramSpec(histogram.snapshot(), stats.snapshot());
 
   it('compiles to Vega without warnings', () => {
-    const warnings: unknown[] = [];
-    const logger = {
-      level: () => logger,
-      warn: (...args: unknown[]) => (warnings.push(args), logger),
-      info: () => logger,
-      debug: () => logger,
-      error: (...args: unknown[]) => (warnings.push(args), logger),
-    };
-    compile(spec, { logger });
-    assert.deepEqual(warnings, []);
+    assert.deepEqual(compileWarnings(spec), []);
   });
 
   it('is fed with the bins only: one datum per bin, with start, end and count', () => {

@@ -53,6 +53,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: false,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     assert.deepEqual(await readdir(dir), []);
   });
@@ -66,6 +68,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     const png = await readFile(imgFile);
     assert.deepEqual(pngSize(png), [640, 360]);
@@ -75,6 +79,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: false,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     assert.deepEqual(await readFile(imgFile), png);
 
@@ -107,6 +113,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     assert.equal(plotter.state().stats.max, 12.27012342398);
   });
@@ -123,6 +131,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: true,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     assert.equal(plotter.state().stats.count, 1);
     assert.equal(plotter.state().stats.max, 10);
@@ -156,6 +166,8 @@ describe('plot service', () => {
       malformedRows: 4,
       restarted: false,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     assert.equal(plotter.state().malformedRows, 4);
     assert.equal(plotter.state().stats.count, 2);
@@ -182,6 +194,8 @@ describe('plot service', () => {
       malformedRows: 1,
       restarted: false,
       rendered: false,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     await appendFile(csvFile, `${'x'.repeat(5000)}\n${rows(200, 3)}`);
     assert.deepEqual(await plotter.tick(), {
@@ -189,6 +203,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
   });
 
@@ -204,6 +220,8 @@ describe('plot service', () => {
       malformedRows: 0,
       restarted: false,
       rendered: true,
+      timelineRendered: false,
+      malformedAlerts: 0,
     });
     pngSize(await readFile(imgFile));
     assert.deepEqual(await readdir(join(dir, 'later')), ['plot.png'], 'the failed temp file was cleaned up');

@@ -4,13 +4,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { METRICS, STATUS } from '../../src/core/topics.js';
+import { ALERTS, METRICS, STATUS, SUMMARY } from '../../src/core/topics.js';
 import { ServiceCounters } from '../../src/delivery/serviceCounters.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 import { canDrawScreen, startDashboard, type DashboardHandle } from '../../src/tui/dashboard.js';
 import { transportFeed } from '../../src/tui/feeds.js';
 import { fakeTerminal } from '../../harness/fakeTerminal.js';
 import { until } from '../../harness/poll.js';
+import { assertEveryPanel } from '../support/screen.js';
+import { alertEvent, firing, summaryOf } from '../support/summaries.js';
 
 /** The screen's text once `pattern` shows, drawing on demand. */
 async function shows(d: DashboardHandle, pattern: RegExp): Promise<string> {
@@ -66,19 +68,39 @@ describe('dashboard on a screen', () => {
       assert.equal(term.input.isRaw, true, 'keys are read raw while the dashboard is up');
       await publishSome(transport, 400);
       await publishStatus(transport);
-      const text = await shows(d, /records joined\s+1,234/);
+      await transport.publish(SUMMARY, {
+        id: 'sum',
+        body: summaryOf({
+          psi: { bmi: 0.45, prediction: 0.25, age: 0.02 },
+          alerts: [firing('psi.bmi > 0.2', 0.45)],
+        }),
+      });
+      const text = await shows(d, /records joined\s+1,234[\s\S]*bmi/);
       const lines = text.split('\n');
       assert.equal(lines.length, 24);
       assert.ok(lines.every((l) => l.length === 80));
-      for (const panel of [/\|error\| and rolling MAE/, /histogram/, /latest records/, /figures/, /q quit/])
-        assert.match(text, panel);
+      assertEveryPanel(text);
+      assert.match(lines[0]!, /^ ALERT psi\.bmi > 0\.2 \(0\.450\)/, 'the banner, on the first line');
+      assert.match(text, /quality\s+all\s+window/);
+      assert.match(text, /MAE\s+40\.00\s+50\.00/);
+      assert.match(text, /bias\s+-4\.00\s+-5\.00/);
+      assert.match(text, /R²\s+0\.500\s+0\.500/);
+      assert.match(text, /bmi\s+0\.450!/);
+      assert.match(text, /predi\S*\s+0\.250!/);
+      assert.match(text, /age\s+0\.020 /);
       assert.match(text, /join buffer\s+17/);
       assert.match(text, /evicted unmatched\s+1/);
       assert.match(text, /dead-lettered\s+1/);
       assert.match(text, /memory\s+connected/);
       assert.match(text, /run-399/, 'the newest record is in the table');
-      assert.match(text, /MAE\s+19\.\d\d/);
-      assert.match(text, /max error\s+39\.0/);
+
+      // The alert resolves: the banner goes, and the panels take its line back.
+      await transport.publish(ALERTS, { id: 'res', body: alertEvent('psi.bmi > 0.2', 'resolved') });
+      await until(() => {
+        d.drawNow();
+        return !/ALERT/.test(d.text());
+      }, 'the banner to go');
+      assert.match(d.text().split('\n')[0]!, /^┌/);
 
       term.input.write('p');
       await shows(d, /PAUSED/);
@@ -123,6 +145,27 @@ describe('dashboard on a screen', () => {
       let text = await shows(d, /run-99/);
       assert.equal(text.split('\n')[0]!.length, 160);
       assert.match(text, /20 bins of/);
+      assert.match(text, /waiting for the metric summary/);
+      assert.match(text, /MAE\s+–\s+–/, 'no summary: figures unknown');
+
+      const psi = Object.fromEntries(
+        ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6', 'prediction'].map((c, i) => [
+          c,
+          i / 40,
+        ]),
+      );
+      await transport.publish(SUMMARY, {
+        id: 's',
+        body: summaryOf({ psi, alerts: [firing('psi.s6 > 0.2')] }),
+      });
+      text = await shows(d, /drift PSI · │ = 0\.2 · n 400/);
+      assert.match(text.split('\n')[0]!, /^ ALERT psi\.s6 > 0\.2/);
+      assert.equal(text.split('\n').length, 48);
+      for (const column of ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6', 'prediction'])
+        assert.match(text, new RegExp(`│${column}\\s+\\d`), `every column at 160×48: ${column}`);
+      assert.match(text, /prediction 0\.250!/);
+      assert.match(text, /s6\s+0\.225!/);
+      assert.match(text, /s5\s+0\.200 /, 'at the threshold is not over it');
 
       term.output.resize(70, 20);
       text = await shows(d, /needs at least 80×24/);

@@ -30,7 +30,7 @@ describe('layout', () => {
     ] as const) {
       const l = layoutFor(cols, rows);
       assert.ok(l.fits, `${cols}×${rows} fits`);
-      const rects = [l.chart, l.figures, l.histogram, l.table, l.help];
+      const rects = [l.chart, l.figures, l.histogram, l.drift, l.table, l.help];
       assert.equal(
         rects.reduce((a, r) => a + r.width * r.height, 0),
         cols * rows,
@@ -40,12 +40,32 @@ describe('layout', () => {
         assert.ok(a.left >= 0 && a.top >= 0 && a.left + a.width <= cols && a.top + a.height <= rows);
         for (const b of rects.slice(i + 1)) assert.ok(!overlaps(a, b), `${cols}×${rows}: panels overlap`);
       }
-      // What the panels need: 10 figures inside a border, a chart canvas, 20 histogram bins, a readable table.
-      assert.ok(l.figures.height >= 12 && l.figures.width >= 28);
+      // What the panels need: 11 figures inside a border, a chart canvas, 20 histogram bins, a readable table.
+      assert.ok(l.figures.height >= 13 && l.figures.width >= 28);
+      assert.ok(l.drift.width >= 20 && l.drift.height >= 8);
       assert.ok(l.chart.width >= 40 && l.chart.height >= 8);
       assert.ok(l.histogram.width - 2 >= 20);
       assert.ok(l.table.width >= 38);
     }
+  });
+
+  it('makes room for the banner at the top, the figures keeping their 11 lines', () => {
+    for (const [cols, rows] of [
+      [80, 24],
+      [160, 48],
+    ] as const) {
+      const l = layoutFor(cols, rows, true);
+      assert.ok(l.fits);
+      assert.deepEqual(l.banner, { left: 0, top: 0, width: cols, height: 1 });
+      const rects = [l.banner, l.chart, l.figures, l.histogram, l.drift, l.table, l.help];
+      assert.equal(
+        rects.reduce((a, r) => a + r.width * r.height, 0),
+        cols * rows,
+      );
+      assert.ok(l.chart.top >= 1 && l.figures.height >= 13 && l.histogram.height >= 9);
+    }
+    const plain = layoutFor(80, 24);
+    assert.ok(plain.fits && plain.banner === undefined);
   });
 
   it('does not fit below 80×24', () => {
@@ -188,24 +208,28 @@ describe('figures and help line', () => {
   it('shows unknown service figures as –, then the reported ones', () => {
     let f = figures(model.view(10), { countsJoined: false });
     assert.deepEqual(
-      f.slice(0, 10).map((x) => x.label),
+      f.slice(0, 13).map((x) => x.label),
       [
         'records joined',
         'records / s',
+        'quality',
         'MAE',
         'RMSE',
-        'p50 / p95',
-        'max error',
+        'bias',
+        'R²',
         'join buffer',
         'evicted unmatched',
         'dead-lettered',
         'nats',
+        '|error| p50 / p95',
+        'max error',
       ],
     );
     assert.equal(f[0]!.value, '–');
-    assert.equal(f[2]!.value, '1.50');
-    assert.equal(f[9]!.value, 'connecting');
-    assert.equal(f[9]!.alert, true);
+    assert.deepEqual([f[3]!.value, f[3]!.window], ['–', '–'], 'no summary yet');
+    assert.equal(f[12]!.value, '3.00', 'seen here');
+    assert.equal(f[10]!.value, 'connecting');
+    assert.equal(f[10]!.alert, true);
     model.setState('connected');
     model.addStatus(
       {
@@ -229,7 +253,7 @@ describe('figures and help line', () => {
     );
     f = figures(model.view(10), { countsJoined: false });
     assert.deepEqual(
-      [f[0], f[6], f[7], f[8], f[9], f[10]].map(
+      [f[0], f[7], f[8], f[9], f[10], f[13]].map(
         (x) => `${x!.label.trim()}=${x!.value}${x!.alert ? '!' : ''}`,
       ),
       [
@@ -241,9 +265,10 @@ describe('figures and help line', () => {
         'bad_body=2!',
       ],
     );
-    const lines = figureLines(f, 26, 10);
-    assert.equal(lines.length, 10);
+    const lines = figureLines(f, 26, 11);
+    assert.equal(lines.length, 11);
     assert.ok(lines.every((l) => l.length === 26));
+    assert.equal(lines[2], 'quality        all  window');
   });
 
   it('counts the log’s rows as joined when the log is the source', () => {
@@ -266,7 +291,7 @@ describe('figures and help line', () => {
 
   it('plain line: the main figures, no escape codes', () => {
     const line = plainLine(model.view(10), false);
-    assert.match(line, /^records joined 1,234 \| records \/ s \d+ \| MAE 1\.50 \|/);
+    assert.match(line, /^records joined 1,234 \| records \/ s \d+ \| quality all \/ window \| MAE – \/ – \|/);
     assert.ok(!line.includes('\x1b'));
   });
 

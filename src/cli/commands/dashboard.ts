@@ -8,6 +8,8 @@ import type { Transport } from '../../core/transport.js';
 import { canDrawScreen, DEFAULT_REFRESH_MS, runDashboard } from '../../tui/dashboard.js';
 import { csvFeed, transportFeed, type DashboardFeed } from '../../tui/feeds.js';
 import { runPlainDashboard } from '../../tui/plainDashboard.js';
+import { SUMMARY_FILE_NAME } from '../../core/summaryBody.js';
+import { summaryFileFor } from '../../tui/summaryFile.js';
 import { DEFAULT_WINDOW, MAX_WINDOW } from '../../tui/viewModel.js';
 import { defineCommand, positive, type CommandArgs } from '../command.js';
 import { stopOnSignals } from '../lifecycle.js';
@@ -21,6 +23,10 @@ const options = {
     type: 'string',
     describe:
       'follow this metric log instead of a transport (no broker needed; starts with the rows already in it)',
+  },
+  'summary-file': {
+    type: 'string',
+    describe: `with --from-csv: the metric's summary to show [default: ${SUMMARY_FILE_NAME} next to the log]`,
   },
   'refresh-ms': {
     type: 'number',
@@ -46,7 +52,8 @@ const log = (level: string, message: string): void => {
 
 export const dashboardCommand = defineCommand({
   name: 'dashboard',
-  describe: 'show a running pipeline live: errors, their histogram, latest records and figures',
+  describe:
+    'show a running pipeline live: errors, their histogram, model quality, drift, alerts, latest records and figures',
   options,
   examples: [
     ['$0 dashboard --transport=nats', 'attach to the services running over NATS'],
@@ -66,7 +73,7 @@ async function dashboard(args: CommandArgs<typeof options>): Promise<number> {
       ? (process.env.CSV_FILE ?? join(DEFAULT_LOG_DIR, METRIC_LOG_NAME))
       : undefined);
   if (csvFile !== undefined) {
-    feed = csvFeed(csvFile);
+    feed = csvFeed(csvFile, undefined, args.summaryFile ?? summaryFileFor(csvFile));
   } else {
     transport = await openTransport(args, log);
     feed = transportFeed(transport);

@@ -6,18 +6,21 @@ import { outputOptions, plotOptions, plotterSettings } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { lazyPlotter, plotLoop } from '../plotLoop.js';
 import { Terminal } from '../terminal.js';
+import { timelineOptions, timelineSettings } from '../timelineOptions.js';
 
 export const plotCommand = defineCommand({
   name: 'plot',
-  describe: 'redraw the error histogram PNG from the metric log as it grows',
-  options: { ...outputOptions, ...plotOptions },
+  describe: 'redraw the error histogram and error-over-time PNGs from the metric log as it grows',
+  options: { ...outputOptions, ...plotOptions, ...timelineOptions },
   handler: async (args) => {
     const paths = await outputPaths(args);
     const terminal = new Terminal();
-    const plotter = lazyPlotter(plotterSettings(paths, args));
+    const timeline = await timelineSettings(paths, args);
+    const plotter = lazyPlotter({ ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) });
     // Best-effort renders run after the services that share the machine (see lowerPriority).
     lowerPriority('process');
-    terminal.log('info', `plot: ${paths.csvFile} -> ${paths.imgFile} every ${args.plotInterval} ms`);
+    const images = timeline ? `${paths.imgFile}, ${timeline.file}` : paths.imgFile;
+    terminal.log('info', `plot: ${paths.csvFile} -> ${images} every ${args.plotInterval} ms`);
     const loop = plotLoop(plotter, args.plotInterval, terminal.log);
     const stop = stopOnSignals().signal;
     if (!stop.aborted)

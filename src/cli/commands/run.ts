@@ -28,6 +28,7 @@ import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
+import { timelineOptions, timelineSettings } from '../timelineOptions.js';
 import { openTrace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
 
@@ -40,6 +41,7 @@ const options = {
   ...watchOptions,
   ...traceOptions,
   ...plotOptions,
+  ...timelineOptions,
   dashboard: {
     type: 'boolean',
     default: canDrawScreen(),
@@ -108,7 +110,9 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     ...(trace ? { onConsumed: trace.onConsumed } : {}),
   });
   const metric$ = watch ? watch.attach(joined$, transport, terminal.log) : joined$;
-  const plotting = plotInWorker(plotterSettings(paths, args), args.plotInterval, terminal.log);
+  const timeline = await timelineSettings(paths, args);
+  const plotter = { ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) };
+  const plotting = plotInWorker(plotter, args.plotInterval, terminal.log);
 
   let failure: unknown;
   const consumers = mon.run([model$, metric$]).catch((e: unknown) => {

@@ -31,9 +31,12 @@ export const HELP_TEXT = [
   'Panels',
   '  |error|      latest absolute errors, rolling MAE over the window',
   '  histogram    every |error| since the reset, binned as the PNG',
-  '  figures      MAE, RMSE, p50 / p95 / max since the reset;',
+  '  figures      MAE, RMSE, bias, R² over all records and the',
+  '               window, from the metric (– until it reports);',
   '               join buffer, unmatched and dead letters as the',
-  '               services report them (– until one has)',
+  '               services report them; p50 / p95 / max seen here',
+  '  drift        PSI per column, worst first; │ marks 0.2, !',
+  '               a column over it; a red banner while alerts fire',
 ];
 
 export function tooSmallText(cols: number, rows: number): string {
