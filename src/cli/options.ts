@@ -22,6 +22,7 @@ import {
   type OutputPaths,
 } from './paths.js';
 import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
+import { DRIFT_DEFAULTS } from '../services/driftReporter.js';
 
 const env = process.env;
 
@@ -86,13 +87,41 @@ export const featuresOptions = {
   seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)' },
   ...datasetOptions,
   'run-id': { type: 'string', describe: 'prefix of record ids [default: random per process]' },
+  'inject-drift': {
+    type: 'string',
+    array: true,
+    describe:
+      'FEATURE=DELTA@RECORD: add DELTA (data set units) to FEATURE from record RECORD on (0-based sequence number); ' +
+      'repeatable; in the variable, separated by ;',
+  },
 } as const satisfies Record<string, CliOption>;
+
+const positiveInteger = (flag: string, value: unknown): void => {
+  positive(flag, value);
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new Error(`--${flag} must be a whole number, got ${value}`);
+};
 
 export const modelOptions = {
   model: {
     type: 'string',
     default: env.MODEL_FILE ?? DEFAULT_MODEL,
     describe: 'model file (JSON) [env MODEL_FILE]',
+  },
+} as const satisfies Record<string, CliOption>;
+
+/** Drift, measured by each model replica against the model file's reference profile. */
+export const driftOptions = {
+  drift: {
+    type: 'boolean',
+    default: true,
+    describe: "measure drift against the model file's reference profile (--no-drift: off)",
+  },
+  'drift-window': {
+    type: 'number',
+    default: DRIFT_DEFAULTS.window,
+    describe: 'feature vectors in the drift window of each model replica',
+    check: positiveInteger,
   },
 } as const satisfies Record<string, CliOption>;
 
@@ -126,11 +155,6 @@ export const fsyncFor = (args: { fsync?: boolean | undefined; transport: Transpo
   args.fsync ?? args.transport !== 'memory';
 
 /** A check: the value, when set, is a whole number above 0. */
-const positiveInteger = (flag: string, value: unknown): void => {
-  positive(flag, value);
-  if (typeof value === 'number' && !Number.isSafeInteger(value))
-    throw new Error(`--${flag} must be a whole number, got ${value}`);
-};
 
 /**
  * The quality window and the alert log: the metric computes its figures over the window and appends alert changes

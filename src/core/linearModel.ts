@@ -14,6 +14,7 @@
  */
 
 import type { RegressionMetrics } from './stats.js';
+import { parseReferenceProfile, ReferenceProfileError, type ReferenceProfile } from './referenceProfile.js';
 
 /** Value of the `format` field. */
 export const LINEAR_MODEL_FORMAT = 'rx-ml-pipeline/linear-model';
@@ -43,6 +44,8 @@ export interface LinearModelFile {
   readonly coefficients: readonly number[];
   /** Optional, so that a model written by hand or by another tool loads too. */
   readonly training?: TrainingInfo;
+  /** The training data's profile, which drift is measured against; files without one load, with drift off. */
+  readonly reference?: ReferenceProfile;
 }
 
 /** A model file that cannot be used, and why. */
@@ -85,6 +88,10 @@ export class LinearModel {
   }
   get target(): string {
     return this.file.target;
+  }
+  /** The training data's profile for drift, if the file has one. */
+  get reference(): ReferenceProfile | undefined {
+    return this.file.reference;
   }
   get intercept(): number {
     return this.file.intercept;
@@ -146,6 +153,7 @@ const KNOWN_FIELDS = new Set([
   'intercept',
   'coefficients',
   'training',
+  'reference',
 ]);
 
 const describe = (v: unknown): string => {
@@ -221,6 +229,8 @@ function validateLinearModelFile(json: unknown, source: string): LinearModelFile
   });
 
   const training = json.training === undefined ? undefined : parseTraining(json.training, fail);
+  const reference =
+    json.reference === undefined ? undefined : parseReference(json.reference, features, source);
 
   // Fresh arrays, frozen: the model must not change under the service that holds it.
   const file: LinearModelFile = {
@@ -231,8 +241,32 @@ function validateLinearModelFile(json: unknown, source: string): LinearModelFile
     intercept,
     coefficients: Object.freeze([...(coefficients as number[])]),
     ...(training === undefined ? {} : { training }),
+    ...(reference === undefined ? {} : { reference }),
   };
   return Object.freeze(file);
+}
+
+/** The reference profile, which must profile exactly the model's features (drift compares them column by column). */
+function parseReference(v: unknown, features: readonly unknown[], source: string): ReferenceProfile {
+  let reference: ReferenceProfile;
+  try {
+    reference = parseReferenceProfile(v, source);
+  } catch (e) {
+    if (e instanceof ReferenceProfileError)
+      throw new LinearModelError(e.message.slice(source.length + 2), source);
+    throw e;
+  }
+  const profiled = Object.keys(reference.features);
+  const missing = features.filter((f) => typeof f === 'string' && !profiled.includes(f));
+  const extra = profiled.filter((f) => !features.includes(f));
+  if (missing.length > 0 || extra.length > 0)
+    throw new LinearModelError(
+      `"reference.features" must profile exactly the model's features` +
+        (missing.length > 0 ? `; missing: ${missing.join(', ')}` : '') +
+        (extra.length > 0 ? `; not features of the model: ${extra.join(', ')}` : ''),
+      source,
+    );
+  return reference;
 }
 
 function parseTraining(v: unknown, fail: (message: string) => never): TrainingInfo {

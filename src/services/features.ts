@@ -8,6 +8,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 import { preEncodeBody } from '../core/codec.js';
+import type { VectorShift } from '../core/driftInjection.js';
 import type { Envelope } from '../core/envelope.js';
 import { rowForSequence } from '../core/random.js';
 import { Deque } from '../core/deque.js';
@@ -44,6 +45,8 @@ export interface FeaturesOptions {
    * published, so a restart may resume there (re-sending, under the same ids, only what might be lost).
    */
   readonly onWatermark?: (next: number) => void;
+  /** Drift injected on purpose: the vector of each record as it goes on the wire (see driftInjection.ts). */
+  readonly shift?: VectorShift;
   /** Called once when pacing starts, with the wall-clock time (ms since the epoch) record n is due after. */
   readonly onPacingStart?: (epochMs: number) => void;
 }
@@ -131,6 +134,7 @@ export function featuresService(
     let failure: unknown;
 
     const track = options.onWatermark !== undefined;
+    const shift = options.shift;
     const publishOne = <B>(topic: Topic, envelope: Envelope<B>): Promise<void> | undefined =>
       transport.tryPublish?.(topic, envelope) ? undefined : publishWithRetry(transport, topic, envelope);
 
@@ -151,7 +155,8 @@ export function featuresService(
       const entry: Started | undefined = track ? { sequence, done: false } : undefined;
       if (entry !== undefined) started.push(entry);
       next = sequence + 1;
-      const a = publishOne(FEATURES, { id, body: rows.X[row] as readonly number[] });
+      const x = rows.X[row] as readonly number[];
+      const a = publishOne(FEATURES, { id, body: shift === undefined ? x : shift(x, sequence) });
       const b = publishOne(Y_TRUE, { id, body: rows.y[row] as number });
       if (a === undefined && b === undefined) return void finish(entry, id);
       return Promise.all([a, b]).then(() => finish(entry, id));

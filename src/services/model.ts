@@ -3,13 +3,14 @@
  * The features message is acked only once the prediction has been taken by the transport, so a crash between the
  * two redelivers the features and the prediction is published again (metric absorbs the duplicate by id).
  */
-import type { Observable } from 'rxjs';
+import { finalize, type Observable } from 'rxjs';
 import { featureVector } from '../core/codec.js';
 import { FEATURES, Y_PRED } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
 import { decodeDelivery } from '../core/decodeDelivery.js';
 import { handleDeliveries } from '../delivery/handleDeliveries.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
+import type { DriftReporter } from './driftReporter.js';
 import { deadLetter, retryOrDeadLetter } from '../delivery/settle.js';
 
 /** What the model service needs of a model: the loaded model file is data, and this is all it can do. */
@@ -24,6 +25,8 @@ export interface ModelServiceOptions {
   readonly concurrency?: number;
   /** Stop: take no new features, finish the predictions in flight, then complete. */
   readonly signal?: AbortSignal;
+  /** Counts every predicted vector for drift; sends its last counts when the service ends. */
+  readonly drift?: DriftReporter;
 }
 
 export function modelService(
@@ -32,11 +35,12 @@ export function modelService(
   options: ModelServiceOptions = {},
 ): Observable<ServiceEvent> {
   const concurrency = options.concurrency ?? 256;
+  const { drift } = options;
   return handleDeliveries(
     transport.consume(FEATURES, { group: 'model', prefetch: concurrency }),
-    (delivery) => predictOne(transport, model, delivery),
+    (delivery) => predictOne(transport, model, delivery, drift),
     options.signal,
-  );
+  ).pipe(finalize(() => drift?.close()));
 }
 
 /** Synchronous when the transport takes the prediction at once (memory): no promise per message. */
@@ -44,6 +48,7 @@ function predictOne(
   transport: Transport,
   model: Predictor,
   delivery: Delivery,
+  drift: DriftReporter | undefined,
 ): ServiceEvent | Promise<ServiceEvent> {
   const decoded = decodeDelivery(delivery, featureVector);
   if (!decoded.ok) return deadLetter(delivery, decoded.error.code, decoded.error.reason);
@@ -51,6 +56,7 @@ function predictOne(
   const invalid = model.checkInput(body);
   if (invalid !== undefined) return deadLetter(delivery, 'wrong_shape', invalid);
   const prediction = { id, body: model.predict(body) };
+  drift?.observe(body, prediction.body);
   if (transport.tryPublish?.(Y_PRED, prediction)) {
     delivery.ack();
     return { kind: 'predicted', id };

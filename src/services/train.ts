@@ -8,6 +8,7 @@ import { type LinearModel, LinearModelError, createLinearModel } from '../core/l
 import { fitOls } from '../core/ols.js';
 import { regressionMetrics } from '../core/stats.js';
 import { readDataset } from '../files/readDataset.js';
+import { buildReferenceProfile } from '../core/referenceProfile.js';
 
 export interface TrainOptions {
   /** Path of the CSV data set. */
@@ -80,6 +81,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         trainedAt: (options.now ?? (() => new Date()))().toISOString(),
         conditionNumber: fit.conditionNumber,
       },
+      // What the model service measures drift against: the training data's bins and the in-sample predictions'.
+      reference: buildReferenceProfile(ds, bare),
     },
     out,
   );

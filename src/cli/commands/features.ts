@@ -8,6 +8,7 @@ import { featuresService } from '../../services/features.js';
 import { defaultStateFile, describeFeaturesRun, openFeaturesRun } from '../../services/featuresResume.js';
 import { defineCommand } from '../command.js';
 import { featuresOptions, outputOptions, transportOptions } from '../options.js';
+import { injectedDrift } from '../driftSetup.js';
 import { runService } from '../runService.js';
 
 export const featuresCommand = defineCommand({
@@ -26,6 +27,7 @@ export const featuresCommand = defineCommand({
   },
   handler: async (args) => {
     const dataset = await readDataset(args.dataset, args.target);
+    const shift = injectedDrift(args.injectDrift, dataset.featureNames);
     const run = await openFeaturesRun(resolve(args.stateFile ?? defaultStateFile(args.logDir)), args);
     return runService({
       name: 'features',
@@ -38,6 +40,7 @@ export const featuresCommand = defineCommand({
             intervalMs: args.interval,
             onPacingStart: (ms) => terminal.log('debug', `features: pacing started at ${ms.toFixed(3)}`),
             onWatermark: run.progress,
+            ...(shift ? { shift } : {}),
             signal,
           }),
         );

@@ -2,19 +2,23 @@
 import { readModel } from '../../files/readModel.js';
 import { modelService } from '../../services/model.js';
 import { defineCommand } from '../command.js';
-import { modelOptions, transportOptions } from '../options.js';
+import { driftReporterFor } from '../driftSetup.js';
+import { driftOptions, modelOptions, transportOptions } from '../options.js';
 import { runService } from '../runService.js';
 
 export const modelCommand = defineCommand({
   name: 'model',
   describe: 'predict each `features` message and publish it to `y_pred`',
-  options: { ...transportOptions, ...modelOptions },
+  options: { ...transportOptions, ...modelOptions, ...driftOptions },
   handler: async (args) => {
     const model = await readModel(args.model);
     return runService({
       name: 'model',
       args,
-      start: (transport, signal) => Promise.resolve(modelService(transport, model, { signal })),
+      start: (transport, signal, terminal) => {
+        const drift = driftReporterFor(model, args, transport, terminal.log);
+        return Promise.resolve(modelService(transport, model, { signal, ...(drift ? { drift } : {}) }));
+      },
     });
   },
 });

@@ -17,6 +17,7 @@ import {
   metricOptions,
   metricSettings,
   modelOptions,
+  driftOptions,
   outputOptions,
   plotOptions,
   plotterSettings,
@@ -28,6 +29,7 @@ import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
+import { driftReporterFor, injectedDrift } from '../driftSetup.js';
 import { timelineOptions, timelineSettings } from '../timelineOptions.js';
 import { openTrace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -37,6 +39,7 @@ const options = {
   ...outputOptions,
   ...featuresOptions,
   ...modelOptions,
+  ...driftOptions,
   ...metricOptions,
   ...watchOptions,
   ...traceOptions,
@@ -70,6 +73,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const terminal = new Terminal();
   const paths = await outputPaths(args);
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
+  const shift = injectedDrift(args.injectDrift, dataset.featureNames);
   const watch = await prepareWatch(args, paths.logDir);
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
@@ -100,9 +104,14 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     ...(args.count !== undefined ? { count: args.count } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.runId !== undefined ? { runId: args.runId } : {}),
+    ...(shift ? { shift } : {}),
     signal: stop.signal,
   });
-  const model$ = modelService(transport, model, { signal: consumersStop.signal });
+  const drift = driftReporterFor(model, args, transport, terminal.log);
+  const model$ = modelService(transport, model, {
+    signal: consumersStop.signal,
+    ...(drift ? { drift } : {}),
+  });
   const joined$ = metricService(transport, csv, {
     ...metricSettings(args),
     alreadyJoined: csv.existingKeys,

@@ -1,0 +1,96 @@
+/**
+ * The model service's drift window and its broadcast: every predicted vector goes into a `DriftWindow`, and its
+ * bin counts go out on `drift` when 250 vectors have been added since the last message, or 500 ms after the first
+ * of fewer, and once more when the service stops. Counts rather than PSI: the metric adds up the windows of all the
+ * model replicas before it computes PSI (see DriftBody).
+ *
+ * Best-effort, like the dashboards' broadcasts: a message that cannot be sent is dropped and never holds back a
+ * prediction. On the hot path a vector costs one `DriftWindow.add`; counts are copied only to publish.
+ */
+import type { DriftBody } from '../core/driftBody.js';
+import { DEFAULT_DRIFT_WINDOW, DriftWindow } from '../core/driftWindow.js';
+import type { ReferenceProfile } from '../core/referenceProfile.js';
+import { DRIFT } from '../core/topics.js';
+import type { Transport } from '../core/transport.js';
+
+export const DRIFT_DEFAULTS = {
+  /** Vectors in each replica's window. */
+  window: DEFAULT_DRIFT_WINDOW,
+  /** A message at least every this many vectors… */
+  everyVectors: 250,
+  /** …and no later than this many ms after a vector that is not yet reported. */
+  everyMs: 500,
+} as const;
+
+export interface DriftReporterOptions {
+  readonly reference: ReferenceProfile;
+  /** The model's features, in the order of the vectors it predicts. */
+  readonly featureNames: readonly string[];
+  /** This replica's name, unique among the replicas (host and pid). */
+  readonly source: string;
+  /** @default DRIFT_DEFAULTS.window */
+  readonly window?: number;
+  /** @default DRIFT_DEFAULTS.everyVectors */
+  readonly everyVectors?: number;
+  /** @default DRIFT_DEFAULTS.everyMs */
+  readonly everyMs?: number;
+}
+
+export class DriftReporter {
+  readonly #window: DriftWindow;
+  readonly #transport: Transport;
+  readonly #source: string;
+  readonly #everyVectors: number;
+  readonly #everyMs: number;
+  #unreported = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /** @throws RangeError when the reference does not profile exactly `featureNames`, or for a bad window. */
+  constructor(transport: Transport, options: DriftReporterOptions) {
+    this.#window = new DriftWindow(options.reference, options.featureNames, {
+      size: options.window ?? DRIFT_DEFAULTS.window,
+    });
+    this.#transport = transport;
+    this.#source = options.source;
+    this.#everyVectors = options.everyVectors ?? DRIFT_DEFAULTS.everyVectors;
+    this.#everyMs = options.everyMs ?? DRIFT_DEFAULTS.everyMs;
+  }
+
+  /** Counts one predicted vector. */
+  observe(x: readonly number[], prediction: number): void {
+    if (this.#closed) return;
+    this.#window.add(x, prediction);
+    if (++this.#unreported >= this.#everyVectors) this.flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.flush(), this.#everyMs);
+      // A pending report must not keep a stopping process alive: `close` sends the last one.
+      this.#timer.unref();
+    }
+  }
+
+  /** The body the next message would carry. */
+  body(): DriftBody {
+    const w = this.#window;
+    const counts: Record<string, number[]> = {};
+    for (const column of w.columns) counts[column] = w.binCounts(column);
+    return { source: this.#source, window: w.size, n: w.count, counts };
+  }
+
+  /** Sends the counts now if any vector is not reported yet. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#unreported === 0) return;
+    this.#unreported = 0;
+    const envelope = { id: `${this.#source}-${Date.now()}`, body: this.body() };
+    if (!this.#transport.tryPublish?.(DRIFT, envelope))
+      this.#transport.publish(DRIFT, envelope).catch(() => undefined);
+  }
+
+  /** Sends what is left and stops reporting. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+}
