@@ -58,6 +58,20 @@ export const specs = {
         ? ''
         : '; reference: the original Python services ~95/s as written, ~600/s with one connection'),
   }),
+  e2eWatchOff: (records: number): FigureSpec => ({
+    id: 'e2e.memory_watch_off.records_per_s',
+    group: '1 end-to-end',
+    label: `memory, ${count(records)} records, model watching off (--no-watch --no-drift --timeline-file '')`,
+    unit: 'records/s',
+    note: 'rows/s from the first CSV row to the last',
+  }),
+  watchCost: (): FigureSpec => ({
+    id: 'ratio.memory_watch',
+    group: '1 end-to-end',
+    label: 'memory: records/s with model watching on (the default) / off, same run',
+    unit: 'ratio',
+    target: { op: '>=', value: 0.9 },
+  }),
   e2eCli: (records: number): FigureSpec => ({
     id: 'e2e.memory.cli_records_per_s',
     group: '1 end-to-end',

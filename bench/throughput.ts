@@ -17,6 +17,9 @@ import { errorMessage } from '../src/core/errors.js';
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const errorText = (e: unknown): string => errorMessage(e).split('\n')[0] ?? '';
 
+/** The one-process pipeline's options that switch model watching off (see specs.e2eWatchOff). */
+const WATCH_OFF = ['--no-watch', '--no-drift', '--timeline-file', ''];
+
 /** Generous bounds: a run slower than `minRate` is broken, not slow. */
 const timeoutFor = (items: number, minRate: number): number => 60_000 + (items / minRate) * 1000;
 
@@ -36,24 +39,29 @@ export async function throughput(ctx: BenchContext): Promise<Figure[]> {
   const sizes = await pipelineMessageSizes();
   const samples = new Samples();
 
-  const pipelineRun = async (t: BenchTransport, run: number): Promise<number> => {
+  /** `watchOff`: the memory pipeline without model watching (summary, drift, alerts, timeline), to measure its cost. */
+  const pipelineRun = async (t: BenchTransport, run: number, watchOff = false): Promise<number> => {
     const records = ctx.scaled(FULL_SCALE.e2eRecords[t], 100);
-    const spec = specs.e2e(t, records);
+    const spec = watchOff ? specs.e2eWatchOff(records) : specs.e2e(t, records);
     const go = async (): Promise<number> => {
       const r = await runPipeline({
         transport: t,
         count: records,
         intervalMs: 0,
-        dir: await ctx.dir(`e2e-${t}-${run}`),
+        ...(watchOff ? { cliArgs: WATCH_OFF } : {}),
+        dir: await ctx.dir(`e2e-${t}-${run}${watchOff ? '-watch-off' : ''}`),
         timeoutMs: timeoutFor(records, t === 'memory' ? 2_000 : 300),
         stallMs: 60_000,
       });
       samples.add(spec, r.recordsPerS);
-      if (r.cliRecordsPerS !== undefined) samples.add(specs.e2eCli(records), r.cliRecordsPerS);
-      for (const [name, mib] of Object.entries(r.peakRssMiB)) samples.add(specs.rss(t, name), mib);
       const own =
         r.cliRecordsPerS === undefined ? '' : ` (the CLI's own summary: ${int(r.cliRecordsPerS)}/s)`;
-      ctx.log(`1 end-to-end ${t} run ${run}: ${int(r.recordsPerS)} records/s${own}`);
+      ctx.log(
+        `1 end-to-end ${t}${watchOff ? ' (watching off)' : ''} run ${run}: ${int(r.recordsPerS)} records/s${own}`,
+      );
+      if (watchOff) return r.recordsPerS;
+      if (r.cliRecordsPerS !== undefined) samples.add(specs.e2eCli(records), r.cliRecordsPerS);
+      for (const [name, mib] of Object.entries(r.peakRssMiB)) samples.add(specs.rss(t, name), mib);
       return r.recordsPerS;
     };
     try {
@@ -84,7 +92,11 @@ export async function throughput(ctx: BenchContext): Promise<Figure[]> {
   for (let run = 1; run <= ctx.options.runs; run++) {
     for (const t of usable) {
       if (t === 'memory') {
-        await pipelineRun(t, run);
+        // Alternating which goes first, so a drift in the machine's load hits both alike.
+        const off = run % 2 === 1 ? await pipelineRun(t, run, true) : NaN;
+        const on = await pipelineRun(t, run);
+        const offAfter = run % 2 === 1 ? off : await pipelineRun(t, run, true);
+        samples.add(specs.watchCost(), on / offAfter);
         continue;
       }
       let pipeline: number;
