@@ -1,6 +1,7 @@
 /**
  * Neumaier's compensated summation over a fixed set of running sums, for hot paths. Pure.
  */
+import { checkPositiveInteger } from './positiveInteger.js';
 
 /**
  * `k` running sums that each carry the rounding error of every addition separately, so that millions of terms of
@@ -35,8 +36,7 @@ export class CompensatedSums {
 
   /** Throws a `RangeError` unless `size` is a positive integer. */
   constructor(size: number) {
-    if (!Number.isSafeInteger(size) || size < 1)
-      throw new RangeError(`size must be a positive integer, got ${size}`);
+    checkPositiveInteger('size', size);
     this.size = size;
     this.state = new Float64Array(3 * size);
   }

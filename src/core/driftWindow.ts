@@ -20,6 +20,7 @@
  * 0.2 once about 450 shifted vectors have entered a full window (PSI grows about as the square of that share).
  */
 import { binIndex, PREDICTION_COLUMN, type ReferenceProfile } from './referenceProfile.js';
+import { checkPositiveInteger } from './positiveInteger.js';
 
 /** Vectors in a window when no size is given. */
 export const DEFAULT_DRIFT_WINDOW = 1000;
@@ -102,8 +103,7 @@ export class DriftWindow {
     options: DriftWindowOptions = {},
   ) {
     const size = options.size ?? DEFAULT_DRIFT_WINDOW;
-    if (!Number.isSafeInteger(size) || size < 1)
-      throw new RangeError(`size must be a positive integer, got ${size}`);
+    checkPositiveInteger('size', size);
     const minCount = options.minCount ?? Math.min(DEFAULT_MIN_DRIFT_COUNT, size);
     if (!Number.isSafeInteger(minCount) || minCount < 1 || minCount > size)
       throw new RangeError(`minCount must be an integer from 1 to size (${size}), got ${minCount}`);

@@ -9,10 +9,9 @@
  * { "format": "rx-ml-pipeline/linear-model", "version": 1, "target": "target",
  *   "features": ["age", "sex", …], "intercept": 152.13, "coefficients": [-10.0, -239.8, …],
  *   "training": { "dataset": "data/diabetes.csv", "rows": 442, "mae": 43.28, "rmse": 53.48, "r2": 0.518,
- *                 "trainedAt": "2024-01-01T00:00:00.000Z" } }
+ *                 "trainedAt": "2024-01-01T00:00:00.000Z" }, "reference": { … } }
  * ```
  */
-
 import type { RegressionMetrics } from './stats.js';
 import { parseReferenceProfile, ReferenceProfileError, type ReferenceProfile } from './referenceProfile.js';
 
@@ -252,21 +251,20 @@ function parseReference(v: unknown, features: readonly unknown[], source: string
   try {
     reference = parseReferenceProfile(v, source);
   } catch (e) {
-    if (e instanceof ReferenceProfileError)
-      throw new LinearModelError(e.message.slice(source.length + 2), source);
-    throw e;
+    throw e instanceof ReferenceProfileError
+      ? new LinearModelError(e.message.slice(source.length + 2), source)
+      : e;
   }
   const profiled = Object.keys(reference.features);
   const missing = features.filter((f) => typeof f === 'string' && !profiled.includes(f));
   const extra = profiled.filter((f) => !features.includes(f));
-  if (missing.length > 0 || extra.length > 0)
-    throw new LinearModelError(
-      `"reference.features" must profile exactly the model's features` +
-        (missing.length > 0 ? `; missing: ${missing.join(', ')}` : '') +
-        (extra.length > 0 ? `; not features of the model: ${extra.join(', ')}` : ''),
-      source,
-    );
-  return reference;
+  if (missing.length + extra.length === 0) return reference;
+  const missingText = missing.length > 0 ? `; missing: ${missing.join(', ')}` : '';
+  const extraText = extra.length > 0 ? `; not features of the model: ${extra.join(', ')}` : '';
+  throw new LinearModelError(
+    `"reference.features" must profile exactly the model's features${missingText}${extraText}`,
+    source,
+  );
 }
 
 function parseTraining(v: unknown, fail: (message: string) => never): TrainingInfo {

@@ -3,6 +3,7 @@
  * no answer. The one home of these definitions, shared by the streaming `QualityStats` and the batch
  * `batchQuality`, so that the two cannot disagree on a definition. Pure.
  */
+import { checkPositiveInteger } from './positiveInteger.js';
 
 /** Records in the sliding window when no size is given. */
 export const DEFAULT_WINDOW_SIZE = 1000;
@@ -95,8 +96,7 @@ export function errorOf(yTrue: number, yPred: number): number {
 
 /** Throws a `RangeError` unless `size` is a positive integer. */
 export function checkWindowSize(size: number): void {
-  if (!Number.isSafeInteger(size) || size < 1)
-    throw new RangeError(`window size must be a positive integer, got ${size}`);
+  checkPositiveInteger('window size', size);
 }
 
 /** The sums a scope's figures are made of; see `figuresFrom`. */

@@ -13,6 +13,7 @@ import {
   quantileRank,
   type QualityFigures,
   type QualitySnapshot,
+  type ScopeSums,
 } from './quality.js';
 import { SortedValues } from './sortedValues.js';
 
@@ -34,6 +35,16 @@ const ERROR = 2;
 const SHIFTED = 3;
 const SHIFTED_SQUARED = 4;
 const TERMS = 5;
+
+/** A scope's sums as `figuresFrom` takes them. */
+const scopeSums = (sums: CompensatedSums, n: number, sst: number, constantTarget: boolean): ScopeSums => ({
+  n,
+  sumAbsError: sums.value(ABS),
+  sumSquaredError: sums.value(SQUARED),
+  sumError: sums.value(ERROR),
+  sst,
+  constantTarget,
+});
 
 /** Relative error the window's figures may carry before a snapshot rebuilds its sums: 2^−40, about 1e-12. */
 const TOLERANCE = 2 ** -40;
@@ -172,14 +183,7 @@ export class QualityStats {
     const n = this.n;
     const sums = this.allSums;
     const all = figuresFrom(
-      {
-        n,
-        sumAbsError: sums.value(ABS),
-        sumSquaredError: sums.value(SQUARED),
-        sumError: sums.value(ERROR),
-        sst: this.targetM2,
-        constantTarget: this.run >= n,
-      },
+      scopeSums(sums, n, this.targetM2, this.run >= n),
       (q) => this.sketch.quantile(q),
       this.maxAbs,
     );
@@ -194,14 +198,7 @@ export class QualityStats {
     const sums = this.windowSums;
     const sorted = this.sortedAbs;
     const figures = figuresFrom(
-      {
-        n,
-        sumAbsError: sums.value(ABS),
-        sumSquaredError: sums.value(SQUARED),
-        sumError: sums.value(ERROR),
-        sst: windowSst(sums, n),
-        constantTarget,
-      },
+      scopeSums(sums, n, windowSst(sums, n), constantTarget),
       (q) => sorted.at(quantileRank(q, n)),
       sorted.at(n - 1),
     );

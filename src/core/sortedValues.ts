@@ -2,6 +2,7 @@
  * A bounded multiset of numbers kept sorted in one typed array, for exact order statistics over a sliding
  * window. Pure.
  */
+import { checkPositiveInteger } from './positiveInteger.js';
 
 /**
  * Numbers kept in ascending order in a preallocated `Float64Array`, so that the value of any rank is one read.
@@ -28,8 +29,7 @@ export class SortedValues {
 
   /** Throws a `RangeError` unless `capacity` is a positive integer. */
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1)
-      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    checkPositiveInteger('capacity', capacity);
     this.capacity = capacity;
     this.values = new Float64Array(capacity);
   }
