@@ -52,8 +52,12 @@ export class QuantileSketch {
   readonly maxBuckets: number;
   private readonly gamma: number;
   private readonly lnGamma: number;
-  /** Bucket index -> count. Indices are kept in `[maxIndex - maxBuckets + 1, maxIndex]`. */
-  private buckets = new Map<number, number>();
+  /**
+   * Counts of the buckets `[maxIndex - maxBuckets + 1, maxIndex]`, bucket `i` at `counts[i - base]`: a dense typed
+   * array instead of a Map, so that `add` is an increment and `quantile` a scan without sorting keys.
+   */
+  private counts: Float64Array;
+  private base = 0;
   private minIndex = Infinity;
   private maxIndex = -Infinity;
   private zeros = 0;
@@ -71,6 +75,7 @@ export class QuantileSketch {
     this.maxBuckets = maxBuckets;
     this.gamma = (1 + alpha) / (1 - alpha);
     this.lnGamma = Math.log(this.gamma);
+    this.counts = new Float64Array(maxBuckets);
   }
 
   /** Number of values added since construction or the last `reset()`. */
@@ -90,14 +95,10 @@ export class QuantileSketch {
       return;
     }
     let index = Math.ceil(Math.log(x) / this.lnGamma);
-    if (index > this.maxIndex) {
-      this.maxIndex = index;
-      this.collapseBelow(index - this.maxBuckets + 1);
-    }
-    const floor = this.maxIndex - this.maxBuckets + 1;
-    if (index < floor) index = floor;
+    if (index > this.maxIndex) this.raiseMaxIndex(index);
+    if (index < this.base) index = this.base;
     if (index < this.minIndex) this.minIndex = index;
-    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+    this.counts[index - this.base]!++;
   }
 
   /**
@@ -113,10 +114,8 @@ export class QuantileSketch {
     if (rank === this.n - 1) return this.hi;
     if (rank < this.zeros) return 0;
     let seen = this.zeros;
-    // Sorting at most maxBuckets keys per query keeps `add` O(1); queries are rare (one per render).
-    const indices = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const i of indices) {
-      seen += this.buckets.get(i) ?? 0;
+    for (let i = this.minIndex; i <= this.maxIndex; i++) {
+      seen += this.counts[i - this.base]!;
       if (seen > rank) return this.clamp((2 * Math.pow(this.gamma, i)) / (this.gamma + 1));
     }
     return this.hi;
@@ -124,7 +123,8 @@ export class QuantileSketch {
 
   /** Forgets every value. */
   reset(): void {
-    this.buckets = new Map();
+    this.counts = new Float64Array(this.maxBuckets);
+    this.base = 0;
     this.minIndex = Infinity;
     this.maxIndex = -Infinity;
     this.zeros = 0;
@@ -137,17 +137,28 @@ export class QuantileSketch {
     return Math.min(this.hi, Math.max(this.lo, v));
   }
 
-  /** Folds every bucket below `floor` into bucket `floor` (DDSketch's collapsing-lowest store). */
-  private collapseBelow(floor: number): void {
-    if (this.minIndex >= floor) return;
-    let folded = 0;
-    for (const [i, c] of this.buckets) {
-      if (i < floor) {
-        folded += c;
-        this.buckets.delete(i);
-      }
+  /**
+   * Makes `index` the largest bucket: the window of buckets moves up, and every bucket below its new floor is
+   * folded into the floor (DDSketch's collapsing-lowest store). Rare: only a new largest value moves it.
+   */
+  private raiseMaxIndex(index: number): void {
+    const floor = index - this.maxBuckets + 1;
+    if (this.maxIndex === -Infinity) {
+      this.base = floor;
+      this.maxIndex = index;
+      return;
     }
-    this.buckets.set(floor, (this.buckets.get(floor) ?? 0) + folded);
-    this.minIndex = floor;
+    const shift = floor - this.base;
+    const counts = this.counts;
+    let folded = 0;
+    for (let k = 0; k < Math.min(shift + 1, counts.length); k++) folded += counts[k]!;
+    if (shift < counts.length) {
+      counts.copyWithin(0, shift);
+      counts.fill(0, counts.length - shift);
+    } else counts.fill(0);
+    counts[0] = folded;
+    this.base = floor;
+    this.maxIndex = index;
+    if (this.minIndex < floor) this.minIndex = floor;
   }
 }
