@@ -97,9 +97,8 @@ export const featuresOptions = {
 } as const satisfies Record<string, CliOption>;
 
 const positiveInteger = (flag: string, value: unknown): void => {
-  positive(flag, value);
-  if (typeof value === 'number' && !Number.isSafeInteger(value))
-    throw new Error(`--${flag} must be a whole number, got ${value}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new Error(`--${flag} must be a positive integer, got ${String(value)}`);
 };
 
 export const modelOptions = {
