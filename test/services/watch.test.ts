@@ -7,27 +7,16 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAlertRules } from '../../src/core/alertRule.js';
-import { batchQuality } from '../../src/core/batchQuality.js';
-import type { QualityFigures } from '../../src/core/quality.js';
-import { parseMetricRow } from '../../src/core/metricCsv.js';
 import { alertEventBody } from '../../src/core/summaryBody.js';
-import { DEFAULT_RELATIVE_ACCURACY } from '../../src/core/quantileSketch.js';
 import { sleep, until } from '../../harness/poll.js';
 import { diabetes, watchRig, type WatchRig } from '../support/watchRig.js';
+import { assertSummaryOfRows, readMetricRows } from '../support/watchFiles.js';
 
 const rigs: WatchRig[] = [];
 after(async () => {
   for (const r of rigs) await rm(r.dir, { recursive: true, force: true });
 });
 const track = (r: WatchRig): WatchRig => (rigs.push(r), r);
-
-const close = (actual: number | null, expected: number | null, tolerance: number, what: string): void => {
-  assert.ok(actual !== null && expected !== null, `${what}: both set`);
-  const scale = Math.max(Math.abs(expected), Number.MIN_VALUE);
-  assert.ok(Math.abs(actual - expected) <= tolerance * scale, `${what}: ${actual} vs ${expected}`);
-};
-const SUMS = ['mae', 'rmse', 'bias', 'r2', 'max'] as const;
-const PERCENTILES = ['p50', 'p95', 'p99'] as const satisfies readonly (keyof QualityFigures)[];
 
 describe('watchModel', () => {
   it('summarises exactly the rows of the CSV: all of them and the last N', async () => {
@@ -41,29 +30,11 @@ describe('watchModel', () => {
     await until(() => rig.joined() === n, 'every record joined');
     const summary = await rig.stop();
 
-    const lines = (await readFile(join(rig.dir, 'metric_log.csv'), 'utf8')).trim().split('\n').slice(1);
-    const rows = lines.map((l) => {
-      const r = parseMetricRow(l);
-      assert.ok(r.ok);
-      return r.value;
-    });
+    const rows = await readMetricRows(join(rig.dir, 'metric_log.csv'));
     assert.equal(rows.length, n);
-    const batch = batchQuality(
-      rows.map((r) => r.y_true),
-      rows.map((r) => r.y_pred),
-      300,
-    );
     assert.equal(summary.n, n, 'the exit summary comes after the last row');
     assert.equal(summary.window.n, 300);
-    assert.equal(summary.window.size, 300);
-    for (const k of SUMS) {
-      close(summary.all[k], batch.all[k], 1e-9, `all.${k}`);
-      close(summary.window[k], batch.window[k], 1e-9, `window.${k}`);
-    }
-    for (const k of PERCENTILES) {
-      close(summary.all[k], batch.all[k], DEFAULT_RELATIVE_ACCURACY, `all.${k} within the sketch's accuracy`);
-      assert.equal(summary.window[k], batch.window[k], `window.${k} exactly`);
-    }
+    assertSummaryOfRows(summary, rows, 300);
     assert.deepEqual(summary.drift, {
       enabled: false,
       reason: 'no reference in the test',
