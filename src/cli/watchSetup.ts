@@ -22,6 +22,8 @@ export interface WatchArgs {
   readonly alert?: readonly string[] | string | undefined;
   readonly alertsFile?: string | undefined;
   readonly summaryFile?: string | undefined;
+  /** The one-process pipeline's `--no-drift`: no replica measures drift, so the summary says drift is off. */
+  readonly drift?: boolean;
 }
 
 export interface PreparedWatch {
@@ -40,19 +42,22 @@ export interface PreparedWatch {
  */
 export async function prepareWatch(args: WatchArgs, logDir: string): Promise<PreparedWatch | undefined> {
   if (!args.watch) return undefined;
-  const reference = await readReference(args.model);
+  const reference = args.drift === false ? undefined : await readReference(args.model);
   const text = [args.alert ?? []].flat().join(';');
   const rules =
     text.trim() === ''
       ? defaultAlertRules(reference !== undefined)
       : parseAlertRules(text, reference && Object.keys(reference.features));
-  const driftOffReason = `the model file ${args.model} has no reference profile`;
+  const driftOffReason =
+    args.drift === false
+      ? 'switched off (--no-drift)'
+      : `the model file ${args.model} has no reference profile`;
   const watch = new ModelWatch({ windowSize: args.window, reference, rules, driftOffReason });
   const summaryFile = optionalOutputFile(args.summaryFile, logDir, SUMMARY_FILE_NAME);
   const alertsFile = optionalOutputFile(args.alertsFile, logDir, ALERTS_FILE_NAME);
   const drift = reference
     ? `drift against ${args.model}`
-    : `drift off: ${driftOffReason} (train it again to add one)`;
+    : `drift off: ${driftOffReason}${args.drift === false ? '' : ' (train it again to add one)'}`;
   const alerts = watch.alertNames.length > 0 ? watch.alertNames.join('; ') : 'none';
   return {
     description: `watch: window ${args.window}, ${drift}; alerts: ${alerts}; summary ${summaryFile ?? 'broadcast only'}`,
