@@ -6,6 +6,8 @@ import {
   createLinearModel,
   parseLinearModel,
 } from '../../src/core/linearModel.js';
+import { buildReferenceProfile, type ReferenceProfile } from '../../src/core/referenceProfile.js';
+import { readModel } from '../../src/files/readModel.js';
 
 const valid = (): Record<string, unknown> => ({
   format: 'rx-ml-pipeline/linear-model',
@@ -204,6 +206,93 @@ describe('parseLinearModel', () => {
       variant((_, t) => (t.conditionNumber = 0.5)),
       /"training.conditionNumber" must be a finite number ≥ 1/,
     );
+  });
+});
+
+describe('parseLinearModel with a reference profile', () => {
+  /** The profile of `valid()`'s model on twelve rows of a, b, c (a: 0…11, b: two values, c: constant). */
+  const reference = (): ReferenceProfile => {
+    const X = Array.from({ length: 12 }, (_, i) => [i, i % 2, 7]);
+    const model = parseLinearModel(valid());
+    return buildReferenceProfile(
+      { featureNames: ['a', 'b', 'c'], X, y: X.map((x) => model.predict(x) + 1) },
+      model,
+    );
+  };
+  /** `valid()` with `reference`, its result passed through JSON as a file would be, then `patch`ed. */
+  const withReference = (patch: (r: Record<string, unknown>) => void = () => undefined): unknown =>
+    variant((d) => {
+      const r = JSON.parse(JSON.stringify(reference())) as Record<string, unknown>;
+      patch(r);
+      d.reference = r;
+    });
+  const features = (r: Record<string, unknown>): Record<string, Record<string, number[]>> =>
+    r.features as Record<string, Record<string, number[]>>;
+
+  it('loads a valid reference and gives it back as it was, frozen', () => {
+    const model = parseLinearModel(withReference(), 'm.json');
+    assert.deepEqual(model.reference, reference());
+    assert.equal(model.reference?.mae, 1);
+    assert.deepEqual(model.reference?.features.b, { edges: [1], fractions: [0.5, 0.5] });
+    assert.ok(Object.isFrozen(model.reference) && Object.isFrozen(model.reference?.features.a?.edges));
+    assert.deepEqual(JSON.parse(JSON.stringify(model)), JSON.parse(JSON.stringify(withReference())));
+  });
+
+  it('has no reference when the file has none', () => {
+    assert.equal(parseLinearModel(valid()).reference, undefined);
+    assert.ok(!('reference' in parseLinearModel(valid()).toJSON()));
+  });
+
+  it('refuses a malformed reference, naming the file and the field', () => {
+    refuses(
+      withReference((r) => (features(r).a!.edges = [3, 2, 4, 5, 6, 7, 8, 9, 10])),
+      /^m\.json: "reference\.features\.a\.edges"\[1\] is 2, not above the edge before it \(3\)$/,
+    );
+    refuses(
+      withReference((r) => (features(r).b!.fractions = [0.5, 0.4])),
+      /^m\.json: "reference\.features\.b\.fractions" sum to 0\.9, not 1$/,
+    );
+    refuses(
+      withReference((r) => (r.rmse = -1)),
+      /^m\.json: "reference\.rmse" must be a finite number ≥ 0, got number -1$/,
+    );
+    refuses(
+      withReference((r) => delete r.prediction),
+      /^m\.json: "reference\.prediction" must be an object/,
+    );
+    refuses(
+      variant((d) => (d.reference = [])),
+      /^m\.json: "reference" must be an object, got an array$/,
+    );
+  });
+
+  it('refuses a reference that does not profile exactly the model’s features, naming them', () => {
+    refuses(
+      withReference((r) => delete features(r).c),
+      /"reference\.features" must profile exactly the model's features; missing: c$/,
+    );
+    refuses(
+      withReference((r) => (features(r).d = features(r).a!)),
+      /"reference\.features" must profile exactly the model's features; not features of the model: d$/,
+    );
+    refuses(
+      withReference((r) => {
+        delete features(r).a;
+        delete features(r).b;
+        features(r).z = features(r).c!;
+      }),
+      /; missing: a, b; not features of the model: z$/,
+    );
+  });
+
+  it('the bundled models/diabetes-linear.json has a reference whose errors are its training errors', async () => {
+    const model = await readModel('models/diabetes-linear.json');
+    const { reference, training } = model.file;
+    assert.ok(reference && training);
+    assert.deepEqual(Object.keys(reference.features), model.features);
+    assert.equal(reference.mae, training.mae);
+    assert.equal(reference.rmse, training.rmse);
+    assert.equal(reference.features.bmi?.fractions.length, 10);
   });
 });
 

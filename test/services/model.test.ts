@@ -4,12 +4,16 @@ import assert from 'node:assert/strict';
 import { lastValueFrom, toArray, type Subscription } from 'rxjs';
 import type { RecordId } from '../../src/core/envelope.js';
 import { createLinearModel } from '../../src/core/linearModel.js';
-import { FEATURES, Y_PRED } from '../../src/core/topics.js';
+import { decodeDelivery } from '../../src/core/decodeDelivery.js';
+import { driftBody } from '../../src/core/driftBody.js';
+import { buildReferenceProfile } from '../../src/core/referenceProfile.js';
+import { DRIFT, FEATURES, Y_PRED } from '../../src/core/topics.js';
 import type { Delivery } from '../../src/core/transport.js';
+import { DriftReporter } from '../../src/services/driftReporter.js';
 import { modelService } from '../../src/services/model.js';
 import type { ServiceEvent } from '../../src/delivery/serviceEvents.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
-import { until } from '../../harness/poll.js';
+import { sleep, until } from '../../harness/poll.js';
 
 const model = createLinearModel({
   target: 'y',
@@ -20,9 +24,11 @@ const model = createLinearModel({
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Starts the model service; `stop()` aborts it and resolves with every event it reported (it must complete). */
-function start(t: MemoryTransport): { stop: () => Promise<ServiceEvent[]> } {
+function start(t: MemoryTransport, drift?: DriftReporter): { stop: () => Promise<ServiceEvent[]> } {
   const ac = new AbortController();
-  const all = lastValueFrom(modelService(t, model, { signal: ac.signal, concurrency: 16 }).pipe(toArray()));
+  const all = lastValueFrom(
+    modelService(t, model, { signal: ac.signal, concurrency: 16, drift }).pipe(toArray()),
+  );
   return {
     stop: () => {
       ac.abort();
@@ -160,6 +166,76 @@ describe('model service', () => {
     assert.deepEqual(events, [{ kind: 'predicted', id: 'before' }]);
     await t.publish(FEATURES, { id: 'after', body: [1, 2, 3] });
     assert.equal(t.depth(FEATURES), 1, 'nobody took it');
+    await t.close();
+  });
+});
+
+describe('model service with a drift reporter', () => {
+  // Forty rows of a, b, c: a reference with bins in every column.
+  const rows = Array.from({ length: 40 }, (_, i) => [i, (i * 7) % 13, i % 3]);
+  const reference = buildReferenceProfile(
+    { featureNames: ['a', 'b', 'c'], X: rows, y: rows.map((x) => model.predict(x)) },
+    model,
+  );
+  const reporter = (t: MemoryTransport, window: number): DriftReporter =>
+    new DriftReporter(t, {
+      reference,
+      featureNames: model.features,
+      source: 'model-1',
+      window,
+      everyMs: 60_000,
+    });
+
+  /** Runs `n` good features messages and one of the wrong shape through a service with `drift`; then stops it. */
+  async function run(t: MemoryTransport, drift: DriftReporter, n: number): Promise<void> {
+    const preds = drain(t.consume(Y_PRED));
+    const svc = start(t, drift);
+    await t.publish(FEATURES, { id: 'short', body: [1, 2] });
+    for (let i = 0; i < n; i++) await t.publish(FEATURES, { id: `r-${i}`, body: rows[i % rows.length] });
+    await until(() => preds.got.length === n, `${n} predictions`);
+    assert.equal(
+      drift.body().n,
+      Math.min(n, drift.body().window),
+      'every prediction counted, the dead letter not',
+    );
+    const events = await svc.stop();
+    assert.equal(events.filter((e) => e.kind === 'predicted').length, n);
+    preds.sub.unsubscribe();
+  }
+
+  it('counts each predicted vector in the window, up to its size', async () => {
+    for (const [n, window] of [
+      [7, 1000],
+      [30, 12],
+    ] as const) {
+      const t = new MemoryTransport();
+      await run(t, reporter(t, window), n);
+      await t.close();
+    }
+  });
+
+  it('closes the reporter when the service completes: the last counts go out then, and only then', async () => {
+    const t = new MemoryTransport();
+    const sent = drain(t.consume(DRIFT));
+    const drift = reporter(t, 1000);
+    const preds = drain(t.consume(Y_PRED));
+    const svc = start(t, drift);
+    for (let i = 0; i < 5; i++) await t.publish(FEATURES, { id: `r-${i}`, body: rows[i] });
+    await until(() => preds.got.length === 5, 'five predictions');
+    await sleep(20);
+    assert.equal(sent.got.length, 0, 'fewer than everyVectors, and everyMs is far off');
+    await svc.stop();
+    await until(() => sent.got.length > 0, 'the last drift message');
+    const decoded = decodeDelivery(sent.got[0]!, driftBody);
+    assert.ok(decoded.ok);
+    assert.equal(decoded.value.body.n, 5);
+    assert.deepEqual(decoded.value.body, drift.body());
+    drift.observe([1, 2, 3], model.predict([1, 2, 3]));
+    assert.equal(drift.body().n, 5, 'closed: nothing more is counted');
+    await sleep(20);
+    assert.equal(sent.got.length, 1);
+    sent.sub.unsubscribe();
+    preds.sub.unsubscribe();
     await t.close();
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DatasetError } from '../../src/core/dataset.js';
 import { LinearModelError } from '../../src/core/linearModel.js';
 import { OlsError } from '../../src/core/ols.js';
+import { buildReferenceProfile } from '../../src/core/referenceProfile.js';
 import { readDataset } from '../../src/files/readDataset.js';
 import { readModel } from '../../src/files/readModel.js';
 import { train } from '../../src/services/train.js';
@@ -71,6 +72,17 @@ describe('train', () => {
       const byHand = r.model.intercept + x.reduce((s, v, j) => s + v * r.model.coefficients[j]!, 0);
       assert.ok(relErr(model.predict(x), byHand) < 1e-12, `row ${i}`);
     });
+  });
+
+  it('stores the training data’s reference profile, for drift', async () => {
+    const out = join(dir, 'reference.json');
+    const r = await train({ dataset: 'data/diabetes.csv', target: 'target', out });
+    const model = await readModel(out);
+    const expected = buildReferenceProfile(await readDataset('data/diabetes.csv', 'target'), model);
+    assert.deepEqual(model.reference, expected);
+    assert.deepEqual(r.model.reference, expected);
+    assert.equal(model.reference?.mae, r.mae);
+    assert.deepEqual(Object.keys(expected.features), r.features);
   });
 
   it('replaces an existing model file', async () => {
