@@ -37,7 +37,10 @@ describe('model watch on the command line', () => {
       timeoutMs: 20_000,
     });
     assert.equal(env.code, 2, env.stderr);
-    assert.match(env.stderr, /alert rule "psi\.nope > 0\.2": unknown feature "nope" .*expected one of .*psi\.bmi/);
+    assert.match(
+      env.stderr,
+      /alert rule "psi\.nope > 0\.2": unknown feature "nope" .*expected one of .*psi\.bmi/,
+    );
   });
 
   it('pipeline writes the summary at exit and traces every message; --no-watch writes no summary', async () => {
