@@ -19,7 +19,7 @@
  * by +0.05 (about one standard deviation) gives psi.bmi ≈ 2.0 and psi.prediction 0.25–0.35, and psi.bmi crosses
  * 0.2 once about 450 shifted vectors have entered a full window (PSI grows about as the square of that share).
  */
-import { binIndex, PREDICTION_COLUMN, type ReferenceProfile } from './referenceProfile.js';
+import { PREDICTION_COLUMN, type ReferenceProfile } from './referenceProfile.js';
 import { checkPositiveInteger } from './positiveInteger.js';
 
 /** Vectors in a window when no size is given. */
@@ -82,7 +82,9 @@ export class DriftWindow {
   readonly epsilon: number;
   /** The model's features in vector order, then `prediction`. */
   readonly columns: readonly string[];
-  readonly #edges: Float64Array[];
+  /** Every column's edges end to end, column `c`'s from `#edgeStarts[c]` to `#edgeStarts[c + 1]`. */
+  readonly #flatEdges: Float64Array;
+  readonly #edgeStarts: Int32Array;
   readonly #expected: Float64Array[];
   /** Start of each column's bins in `#counts`. */
   readonly #offsets: Int32Array;
@@ -124,7 +126,9 @@ export class DriftWindow {
     this.minCount = minCount;
     this.epsilon = epsilon;
     this.columns = Object.freeze([...featureNames, PREDICTION_COLUMN]);
-    this.#edges = bins.map((b) => Float64Array.from(b.edges));
+    this.#flatEdges = Float64Array.from(bins.flatMap((b) => b.edges));
+    this.#edgeStarts = new Int32Array(bins.length + 1);
+    bins.forEach((b, c) => (this.#edgeStarts[c + 1] = this.#edgeStarts[c]! + b.edges.length));
     this.#expected = bins.map((b) => Float64Array.from(b.fractions));
     this.#offsets = new Int32Array(bins.length);
     let total = 0;
@@ -152,14 +156,30 @@ export class DriftWindow {
       if (!Number.isFinite(x[c])) throw new RangeError(`feature ${this.columns[c]} is ${x[c]}, not finite`);
     if (!Number.isFinite(prediction)) throw new RangeError(`prediction is ${prediction}, not finite`);
 
+    // Locals and one flat array of edges: this runs for every vector the model predicts.
     const base = this.#next * (k + 1);
     const full = this.#count === this.size;
+    const ring = this.#ring;
+    const counts = this.#counts;
+    const offsets = this.#offsets;
+    const edges = this.#flatEdges;
+    const starts = this.#edgeStarts;
     for (let c = 0; c <= k; c++) {
-      const offset = this.#offsets[c]!;
-      if (full) this.#counts[offset + this.#ring[base + c]!]!--;
-      const bin = binIndex(this.#edges[c]!, c < k ? x[c]! : prediction);
-      this.#ring[base + c] = bin;
-      this.#counts[offset + bin]!++;
+      const offset = offsets[c]!;
+      if (full) counts[offset + ring[base + c]!]!--;
+      const v = c < k ? x[c]! : prediction;
+      // binIndex over this column's edges, inlined.
+      const first = starts[c]!;
+      let lo = first;
+      let hi = starts[c + 1]!;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (edges[mid]! <= v) lo = mid + 1;
+        else hi = mid;
+      }
+      const bin = lo - first;
+      ring[base + c] = bin;
+      counts[offset + bin]!++;
     }
     this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
     if (!full) this.#count++;

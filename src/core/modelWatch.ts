@@ -47,6 +47,8 @@ export class ModelWatch {
   readonly #drift: DriftMerge | undefined;
   readonly #driftOffReason: string;
   readonly #alerts: AlertEvaluator;
+  /** Whether a rule reads a percentile: only then does an evaluation pay for them (sorting the window). */
+  readonly #rulesNeedPercentiles: boolean;
   #malformedDrift = 0;
 
   constructor(options: ModelWatchOptions) {
@@ -54,6 +56,7 @@ export class ModelWatch {
       options.windowSize === undefined ? {} : { windowSize: options.windowSize },
     );
     this.#alerts = new AlertEvaluator(options.rules, options.reference);
+    this.#rulesNeedPercentiles = options.rules.some((r) => /\.p\d+$/.test(r.figure));
     this.#drift = options.reference && new DriftMerge(options.reference, options.drift);
     this.#driftOffReason = options.driftOffReason ?? 'no reference profile';
   }
@@ -101,7 +104,8 @@ export class ModelWatch {
 
   /** Evaluates the rules at `nowMs`; returns each alert that started or stopped firing. */
   evaluate(nowMs: number): AlertEventBody[] {
-    const figures = this.#figures(this.#quality.snapshot(), this.#merged(nowMs));
+    const quality = this.#quality.snapshot({ percentiles: this.#rulesNeedPercentiles });
+    const figures = this.#figures(quality, this.#merged(nowMs));
     const record = this.#quality.count;
     return this.#alerts.evaluate(figures, nowMs).map((t) => ({
       at: iso(t.at),

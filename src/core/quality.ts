@@ -121,7 +121,11 @@ export interface ScopeSums {
  * figuresFrom(sums, () => 1, 2); // { mae: 1.5, rmse: 1.58…, bias: -0.5, r2: 0.375, p50: 1, p95: 1, p99: 1, max: 2 }
  * ```
  */
-export function figuresFrom(sums: ScopeSums, quantile: (q: number) => number, max: number): QualityFigures {
+export function figuresFrom(
+  sums: ScopeSums,
+  quantile: ((q: number) => number) | undefined,
+  max: number,
+): QualityFigures {
   const { n, sst } = sums;
   if (n === 0) return NO_FIGURES;
   return {
@@ -129,9 +133,10 @@ export function figuresFrom(sums: ScopeSums, quantile: (q: number) => number, ma
     rmse: Math.sqrt(sums.sumSquaredError / n),
     bias: sums.sumError / n,
     r2: sums.constantTarget || !(sst > 0) ? null : 1 - sums.sumSquaredError / sst,
-    p50: quantile(0.5),
-    p95: quantile(0.95),
-    p99: quantile(0.99),
+    // No quantile function: the percentiles were not asked for (see QualityStats.snapshot).
+    p50: quantile ? quantile(0.5) : null,
+    p95: quantile ? quantile(0.95) : null,
+    p99: quantile ? quantile(0.99) : null,
     max,
   };
 }

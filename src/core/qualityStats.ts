@@ -15,7 +15,6 @@ import {
   type QualitySnapshot,
   type ScopeSums,
 } from './quality.js';
-import { SortedValues } from './sortedValues.js';
 
 export interface QualityStatsOptions {
   /**
@@ -75,7 +74,8 @@ function setTerms(terms: Float64Array, yTrue: number, e: number, shift: number):
  *   (1 % by default); `max` is exact.
  * - The window: every figure is exact over the last N records (not decayed), to about 1e-12 relative for the
  *   sums' figures. Its sums add the new record and subtract the evicted one, and are rebuilt from the ring when
- *   needed (see `rebuildWindowSums`); its |errors| are kept sorted (`SortedValues`), so percentiles are exact reads.
+ *   needed (see `rebuildWindowSums`); its percentiles are exact, from a sorted copy of its |errors| made when a
+ *   snapshot asks for them (a sort once a second costs far less than keeping 1,000 values sorted per record).
  *
  * `add` allocates nothing (typed arrays, a preallocated ring). A snapshot allocates, and rebuilds the window's
  * sums (O(N)) in the rare case their error estimate exceeds 1e-12 of a figure; take snapshots to render or log.
@@ -117,7 +117,9 @@ export class QualityStats {
   private readonly ringTarget: Float64Array;
   private readonly ringError: Float64Array;
   private head = 0;
-  private readonly sortedAbs: SortedValues;
+  /** The window's |errors|, sorted when a snapshot needs percentiles and the window changed since. */
+  private readonly sortedAbs: Float64Array;
+  private sortedAt = -1;
   /** Sums of every term over the window; SHIFTED terms are `y_true − shift`, see `rebuildWindowSums`. */
   private readonly windowSums = new CompensatedSums(TERMS);
   private readonly evictedTerms = new Float64Array(TERMS);
@@ -132,7 +134,7 @@ export class QualityStats {
     this.sketch = new QuantileSketch(options.sketch);
     this.ringTarget = new Float64Array(size);
     this.ringError = new Float64Array(size);
-    this.sortedAbs = new SortedValues(size);
+    this.sortedAbs = new Float64Array(size);
   }
 
   /** Records added so far. */
@@ -162,12 +164,9 @@ export class QualityStats {
     this.lastTarget = yTrue;
 
     const at = this.head;
-    if (n <= this.windowSize) {
-      this.sortedAbs.insert(abs);
-    } else {
+    if (n > this.windowSize) {
       const evicted = this.evictedTerms;
       setTerms(evicted, this.ringTarget[at]!, this.ringError[at]!, this.shift);
-      this.sortedAbs.replace(evicted[ABS]!, abs);
       this.windowSums.subtract(evicted);
     }
     this.windowSums.add(terms);
@@ -178,29 +177,51 @@ export class QualityStats {
     if (++this.sinceRebuild === this.windowSize) this.rebuildWindowSums();
   }
 
-  /** The figures now, as plain JSON-ready data (`null` where a figure has no value; see `QualityFigures`). */
-  snapshot(): QualitySnapshot {
+  /**
+   * The figures now, as plain JSON-ready data (`null` where a figure has no value; see `QualityFigures`).
+   * `percentiles: false` leaves p50/p95/p99 `null` and skips their cost (sorting the window, scanning the
+   * sketch): for frequent checks of rules that do not use them.
+   */
+  snapshot(options: { readonly percentiles?: boolean } = {}): QualitySnapshot {
     const n = this.n;
     const sums = this.allSums;
+    const percentiles = options.percentiles ?? true;
     const all = figuresFrom(
       scopeSums(sums, n, this.targetM2, this.run >= n),
-      (q) => this.sketch.quantile(q),
+      percentiles ? (q) => this.sketch.quantile(q) : undefined,
       this.maxAbs,
     );
-    return { n, all, window: { size: this.windowSize, ...this.windowFigures() } };
+    return { n, all, window: { size: this.windowSize, ...this.windowFigures(percentiles) } };
   }
 
-  private windowFigures(): QualityFigures & { n: number } {
+  /** The window's |errors| in ascending order (the first `n`), sorted again only if records came since. */
+  private sortedWindow(n: number): Float64Array {
+    const sorted = this.sortedAbs.subarray(0, n);
+    if (this.sortedAt !== this.n) {
+      for (let i = 0; i < n; i++) sorted[i] = Math.abs(this.ringError[i]!);
+      sorted.sort();
+      this.sortedAt = this.n;
+    }
+    return sorted;
+  }
+
+  private windowMax(n: number): number {
+    let max = 0;
+    for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(this.ringError[i]!));
+    return max;
+  }
+
+  private windowFigures(percentiles: boolean): QualityFigures & { n: number } {
     const n = Math.min(this.n, this.windowSize);
     if (n === 0) return { n, ...NO_FIGURES };
     const constantTarget = this.run >= n;
     if (!this.windowSumsPrecise(n, constantTarget)) this.rebuildWindowSums();
     const sums = this.windowSums;
-    const sorted = this.sortedAbs;
+    const sorted = percentiles ? this.sortedWindow(n) : undefined;
     const figures = figuresFrom(
       scopeSums(sums, n, windowSst(sums, n), constantTarget),
-      (q) => sorted.at(quantileRank(q, n)),
-      sorted.at(n - 1),
+      sorted && ((q) => sorted[quantileRank(q, n)]!),
+      sorted ? sorted[n - 1]! : this.windowMax(n),
     );
     return { n, ...figures };
   }

@@ -148,7 +148,9 @@ export function watchModel(
               'drift',
               `drift: ignoring a malformed message (${problem}); further ones are only counted`,
             );
-          else evaluate();
+          // Not evaluated at once: drift comes every 250 vectors per replica, and the summary (at most once a
+          // second, leading and trailing) evaluates the rules first; so drift alerts come without records too.
+          else summaryDue();
         });
 
     const finish = async (): Promise<void> => {

@@ -106,6 +106,25 @@ describe('QualityStats', () => {
     );
   });
 
+  it('skips only the percentiles when a snapshot does not ask for them, and sorts the window again after new records', () => {
+    const { yTrue, yPred } = diabetesLike(seededRandom(5), 2_500);
+    const stats = new QualityStats({ windowSize: 300 });
+    feed(stats, yTrue, yPred, (count) => {
+      if (count % 250 !== 0) return;
+      const full = stats.snapshot();
+      const lean = stats.snapshot({ percentiles: false });
+      for (const scope of ['all', 'window'] as const) {
+        assert.deepEqual(
+          { ...lean[scope], p50: full[scope].p50, p95: full[scope].p95, p99: full[scope].p99 },
+          full[scope],
+          `${scope} after ${count}: only the percentiles differ`,
+        );
+        assert.deepEqual([lean[scope].p50, lean[scope].p95, lean[scope].p99], [null, null, null]);
+      }
+      assertWindowExact(stats, yTrue, yPred, count);
+    });
+  });
+
   it('holds exactly the last record in a window of one', () => {
     const { yTrue, yPred } = diabetesLike(seededRandom(3), 50);
     const stats = new QualityStats({ windowSize: 1 });
