@@ -54,6 +54,11 @@ export class DriftMerge {
   readonly #minCount: number;
   readonly #epsilon: number;
   readonly #sources = new Map<string, Heard>();
+  /**
+   * The last merge, valid until a body is added or the oldest source expires: the rules are evaluated every 100
+   * records, drift bodies come every 250 vectors per replica, so most evaluations would merge the same bodies again.
+   */
+  #cached: { readonly merged: MergedDrift; readonly until: number } | undefined;
 
   constructor(reference: ReferenceProfile, options: DriftMergeOptions = {}) {
     const bins = new Map<string, readonly number[]>(
@@ -75,13 +80,24 @@ export class DriftMerge {
     const problem = this.#mismatch(body);
     if (problem !== undefined) return `drift from ${body.source}: ${problem}`;
     this.#sources.set(body.source, { body, at: nowMs });
+    this.#cached = undefined;
     return undefined;
   }
 
   /** The sum of the sources heard from within the TTL of `nowMs` (older ones are forgotten), and its PSI. */
   merged(nowMs: number): MergedDrift {
+    if (this.#cached !== undefined && nowMs <= this.#cached.until) return this.#cached.merged;
     for (const [source, heard] of this.#sources)
       if (nowMs - heard.at > this.#staleMs) this.#sources.delete(source);
+    const merged = this.#merge();
+    let oldest = Infinity;
+    for (const { at } of this.#sources.values()) oldest = Math.min(oldest, at);
+    // Until the oldest source goes stale (for ever while there is none: only `add` can change that).
+    this.#cached = { merged, until: oldest + this.#staleMs };
+    return merged;
+  }
+
+  #merge(): MergedDrift {
     let n = 0;
     for (const { body } of this.#sources.values()) n += body.n;
     const psi: Record<string, number | null> = {};

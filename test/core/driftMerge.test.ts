@@ -82,6 +82,18 @@ describe('DriftMerge', () => {
     assert.equal(drift.merged(DRIFT_SOURCE_TTL_MS + 30_001).sources, 0);
   });
 
+  it('merges again only when a body arrives or a source goes stale', () => {
+    const drift = new DriftMerge(reference, { minCount: 1 });
+    drift.add(body('m', [100, 200, 100], [200, 200], [160, 240]), 0);
+    const first = drift.merged(1);
+    assert.equal(drift.merged(2), first, 'nothing changed: the same merge');
+    drift.add(body('m', [0, 0, 400], [0, 400], [0, 400]), 3);
+    const second = drift.merged(4);
+    assert.notEqual(second, first);
+    assert.ok((second.psi.age ?? 0) > (first.psi.age ?? 0), 'the new body counts');
+    assert.equal(drift.merged(3 + DRIFT_SOURCE_TTL_MS + 1).sources, 0, 'stale without any new body');
+  });
+
   it('refuses bodies whose columns or bins do not match the reference, and keeps none of them', () => {
     const drift = new DriftMerge(reference);
     const wrongBins = body('x', [500, 500, 0], [500, 500], [500, 500]);
