@@ -10,7 +10,7 @@
  * mul       := * | × | x
  * duration  := number (ms | s | m | h), e.g. 30s
  * ```
- * `window.<stat>` figures cover the drift window, `all.<stat>` every record since the start. A feature's name runs
+ * `window.<stat>` figures cover the quality window (`--window`), `all.<stat>` every record since the start. A feature's name runs
  * to the next space or comparison sign; `psi.*` stands for one alert per profiled column, each feature and the
  * prediction. A threshold relative to the reference (the in-sample
  * error of the model file's reference profile) only fits figures in the target's units: not r2, not psi.

@@ -48,7 +48,7 @@ export class ModelWatch {
   readonly #driftOffReason: string;
   readonly #alerts: AlertEvaluator;
   /** Whether a rule reads a percentile: only then does an evaluation pay for them (sorting the window). */
-  readonly #rulesNeedPercentiles: boolean;
+  readonly #rulesNeedOrderStatistics: boolean;
   #malformedDrift = 0;
 
   constructor(options: ModelWatchOptions) {
@@ -56,7 +56,7 @@ export class ModelWatch {
       options.windowSize === undefined ? {} : { windowSize: options.windowSize },
     );
     this.#alerts = new AlertEvaluator(options.rules, options.reference);
-    this.#rulesNeedPercentiles = options.rules.some((r) => /\.p\d+$/.test(r.figure));
+    this.#rulesNeedOrderStatistics = options.rules.some((r) => /\.(p\d+|max)$/.test(r.figure));
     this.#drift = options.reference && new DriftMerge(options.reference, options.drift);
     this.#driftOffReason = options.driftOffReason ?? 'no reference profile';
   }
@@ -104,7 +104,7 @@ export class ModelWatch {
 
   /** Evaluates the rules at `nowMs`; returns each alert that started or stopped firing. */
   evaluate(nowMs: number): AlertEventBody[] {
-    const quality = this.#quality.snapshot({ percentiles: this.#rulesNeedPercentiles });
+    const quality = this.#quality.snapshot({ orderStatistics: this.#rulesNeedOrderStatistics });
     const figures = this.#figures(quality, this.#merged(nowMs));
     const record = this.#quality.count;
     return this.#alerts.evaluate(figures, nowMs).map((t) => ({

@@ -124,7 +124,7 @@ export interface ScopeSums {
 export function figuresFrom(
   sums: ScopeSums,
   quantile: ((q: number) => number) | undefined,
-  max: number,
+  max: number | null,
 ): QualityFigures {
   const { n, sst } = sums;
   if (n === 0) return NO_FIGURES;

@@ -179,13 +179,14 @@ export class QualityStats {
 
   /**
    * The figures now, as plain JSON-ready data (`null` where a figure has no value; see `QualityFigures`).
-   * `percentiles: false` leaves p50/p95/p99 `null` and skips their cost (sorting the window, scanning the
-   * sketch): for frequent checks of rules that do not use them.
+   * `orderStatistics: false` leaves p50/p95/p99 and the window's max `null` and skips their cost (sorting or
+   * scanning the window, scanning the sketch; the all-time max is kept, it costs nothing): for frequent checks of
+   * rules that do not use them.
    */
-  snapshot(options: { readonly percentiles?: boolean } = {}): QualitySnapshot {
+  snapshot(options: { readonly orderStatistics?: boolean } = {}): QualitySnapshot {
     const n = this.n;
     const sums = this.allSums;
-    const percentiles = options.percentiles ?? true;
+    const percentiles = options.orderStatistics ?? true;
     const all = figuresFrom(
       scopeSums(sums, n, this.targetM2, this.run >= n),
       percentiles ? (q) => this.sketch.quantile(q) : undefined,
@@ -205,12 +206,6 @@ export class QualityStats {
     return sorted;
   }
 
-  private windowMax(n: number): number {
-    let max = 0;
-    for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(this.ringError[i]!));
-    return max;
-  }
-
   private windowFigures(percentiles: boolean): QualityFigures & { n: number } {
     const n = Math.min(this.n, this.windowSize);
     if (n === 0) return { n, ...NO_FIGURES };
@@ -221,7 +216,7 @@ export class QualityStats {
     const figures = figuresFrom(
       scopeSums(sums, n, windowSst(sums, n), constantTarget),
       sorted && ((q) => sorted[quantileRank(q, n)]!),
-      sorted ? sorted[n - 1]! : this.windowMax(n),
+      sorted ? sorted[n - 1]! : null,
     );
     return { n, ...figures };
   }

@@ -51,7 +51,7 @@ export function createTimeline(options: TimelineOptions): Timeline {
   let dirty = false;
 
   const pointNow = (): TimelinePoint | undefined => {
-    const { n, window } = stats.snapshot({ percentiles: false });
+    const { n, window } = stats.snapshot({ orderStatistics: false });
     return n === 0 ? undefined : { record: n, mae: window.mae ?? 0, bias: window.bias ?? 0 };
   };
   const points = (): readonly TimelinePoint[] => {

@@ -106,21 +106,24 @@ describe('QualityStats', () => {
     );
   });
 
-  it('skips only the percentiles when a snapshot does not ask for them, and sorts the window again after new records', () => {
+  it('skips only the order statistics when a snapshot does not ask for them, and sorts the window again after new records', () => {
     const { yTrue, yPred } = diabetesLike(seededRandom(5), 2_500);
     const stats = new QualityStats({ windowSize: 300 });
     feed(stats, yTrue, yPred, (count) => {
       if (count % 250 !== 0) return;
       const full = stats.snapshot();
-      const lean = stats.snapshot({ percentiles: false });
+      const lean = stats.snapshot({ orderStatistics: false });
       for (const scope of ['all', 'window'] as const) {
+        const max = scope === 'window' ? full[scope].max : lean[scope].max;
         assert.deepEqual(
-          { ...lean[scope], p50: full[scope].p50, p95: full[scope].p95, p99: full[scope].p99 },
+          { ...lean[scope], p50: full[scope].p50, p95: full[scope].p95, p99: full[scope].p99, max },
           full[scope],
-          `${scope} after ${count}: only the percentiles differ`,
+          `${scope} after ${count}: only the order statistics differ`,
         );
         assert.deepEqual([lean[scope].p50, lean[scope].p95, lean[scope].p99], [null, null, null]);
       }
+      assert.equal(lean.window.max, null, "the window's max needs a scan: skipped");
+      assert.equal(lean.all.max, full.all.max, 'the all-time max is kept: it costs nothing');
       assertWindowExact(stats, yTrue, yPred, count);
     });
   });
