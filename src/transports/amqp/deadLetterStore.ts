@@ -39,7 +39,8 @@ export interface AmqpDeadLetterOptions {
 }
 
 export async function openAmqpDeadLetters(options: AmqpDeadLetterOptions): Promise<DeadLetterStore> {
-  const model = await connect(resolveAmqpUrl(options.url, process.env));
+  // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
+  const model = await connect(resolveAmqpUrl(options.url, process.env), { noDelay: true });
   return new AmqpDeadLetterStore(model, options.legacyQueues ?? false);
 }
 
