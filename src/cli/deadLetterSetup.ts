@@ -23,12 +23,14 @@ export const DEFAULT_SCAN = 10_000;
 export const positiveInteger = (flag: string, value: unknown): void => {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${flag} must be a positive integer, got ${String(value)}`);
+    throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(value)}`);
 };
 
 const reasonCheck = (flag: string, value: unknown): void => {
   if (value !== undefined && (typeof value !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value)))
-    throw new Error(`--${flag} takes a reason code such as not_json or unmatched, got ${String(value)}`);
+    throw new Error(
+      `--${flag} takes a reason code such as not_json or unmatched, got ${JSON.stringify(value)}`,
+    );
 };
 
 export const deadLetterOptions = {

@@ -33,6 +33,10 @@ export interface WalkOptions {
 export interface WalkResult {
   /** Dead letters visited (each `visit` call). */
   readonly visited: number;
+  /** Of those, left in place (`keep`, `stop`). */
+  readonly kept: number;
+  /** False when the walk ended at `maxKept` before it had seen every dead letter that was there at its start. */
+  readonly complete: boolean;
 }
 
 export interface DeadLetterStore {

@@ -46,6 +46,7 @@ export function shortBody(data: Uint8Array, max = 60): string {
   // Decoding only a little more than is shown keeps a 1 MB dead letter cheap to list.
   const text = new TextDecoder('utf-8')
     .decode(data.subarray(0, max * 4))
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a terminal
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim();
   return text.length > max || data.byteLength > max * 4 ? `${text.slice(0, max - 1)}…` : text;

@@ -18,7 +18,9 @@ export class NoDeadLetterStoreError extends Error {
 }
 
 /** Why `settings` name no store, or undefined when they name one. */
-export function noStoreReason(settings: Pick<DeadLetterStoreSettings, 'kind' | 'natsMode'>): string | undefined {
+export function noStoreReason(
+  settings: Pick<DeadLetterStoreSettings, 'kind' | 'natsMode'>,
+): string | undefined {
   if (settings.kind === 'memory')
     return 'the memory transport keeps dead letters inside its one process: they are gone when it ends';
   if (settings.kind === 'nats' && settings.natsMode === 'core')

@@ -54,7 +54,11 @@ const amqp: Broker = {
       const q = workQueueDeclaration(FEATURES.name, false);
       await ch.assertQueue(q.queue, q.options);
       for (let i = 0; i < LETTERS; i++)
-        ch.sendToQueue(dl.queue, body(i), deadLetterProperties({ messageId: idOf(i) }, REASON, FEATURES.name));
+        ch.sendToQueue(
+          dl.queue,
+          body(i),
+          deadLetterProperties({ messageId: idOf(i) }, REASON, FEATURES.name),
+        );
       await ch.waitForConfirms();
     } finally {
       await conn.close();
@@ -75,7 +79,11 @@ const amqp: Broker = {
       const ch = await conn.createChannel();
       const ids: string[] = [];
       // Bounded: at most twice the dead letters (each replayed at most once per run, and there were two runs).
-      for (let m = await ch.get(FEATURES.name); m !== false && ids.length <= 2 * LETTERS; m = await ch.get(FEATURES.name)) {
+      for (
+        let m = await ch.get(FEATURES.name);
+        m !== false && ids.length <= 2 * LETTERS;
+        m = await ch.get(FEATURES.name)
+      ) {
         ids.push(recordIdOf(m.content) ?? '(no id)');
         ch.ack(m);
       }
@@ -113,8 +121,8 @@ const nats: Broker = {
     const nc = await natsConnect({ servers: NATS_URL });
     try {
       const jsm = await nc.jetstreamManager();
-      return (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'deadLetter'))).state
-        .messages;
+      return (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'deadLetter')))
+        .state.messages;
     } finally {
       await nc.close();
     }
@@ -135,7 +143,15 @@ const nats: Broker = {
   },
 };
 function replay(broker: Broker): { child: ReturnType<typeof startCli>['child']; done: Promise<CliResult> } {
-  return startCli(['dead-letters', 'replay', '--topic', 'features', `--transport=${broker.kind}`, '--url', broker.url]);
+  return startCli([
+    'dead-letters',
+    'replay',
+    '--topic',
+    'features',
+    `--transport=${broker.kind}`,
+    '--url',
+    broker.url,
+  ]);
 }
 
 describe('dead-letters replay killed with SIGKILL part way', () => {
@@ -155,44 +171,52 @@ describe('dead-letters replay killed with SIGKILL part way', () => {
   });
 
   for (const broker of [amqp, nats]) {
-    it(`${broker.kind}: ${LETTERS} dead letters, replay killed, replayed again: each id in features, none left`, { timeout: 120_000 }, async (t) => {
-      const skip = await broker.reachable();
-      if (skip) return t.skip(skip);
-      await broker.reset();
-      resets.push(broker.reset);
-      await broker.seed();
-      await until(async () => (await broker.deadLetters()) === LETTERS, `${LETTERS} dead letters`, {
-        timeoutMs: 20_000,
-        intervalMs: 100,
-      });
+    it(
+      `${broker.kind}: ${LETTERS} dead letters, replay killed, replayed again: each id in features, none left`,
+      { timeout: 120_000 },
+      async (t) => {
+        const skip = await broker.reachable();
+        if (skip) return t.skip(skip);
+        await broker.reset();
+        resets.push(broker.reset);
+        await broker.seed();
+        await until(async () => (await broker.deadLetters()) === LETTERS, `${LETTERS} dead letters`, {
+          timeoutMs: 20_000,
+          intervalMs: 100,
+        });
 
-      const first = replay(broker);
-      const safety = setTimeout(() => first.child.kill('SIGKILL'), 60_000);
-      // Killed as soon as it says it is part way.
-      first.child.stdout?.on('data', (s: Buffer) => {
-        if (s.toString().includes('replayed so far')) first.child.kill('SIGKILL');
-      });
-      const killed = await first.done;
-      clearTimeout(safety);
-      assert.equal(killed.signal, 'SIGKILL', `the first replay was killed, not finished: ${killed.stdout}${killed.stderr}`);
-      const leftAfterKill = await broker.deadLetters();
-      assert.ok(leftAfterKill > 0 && leftAfterKill < LETTERS, `killed part way (${leftAfterKill} left)`);
+        const first = replay(broker);
+        const safety = setTimeout(() => first.child.kill('SIGKILL'), 60_000);
+        // Killed as soon as it says it is part way.
+        first.child.stdout?.on('data', (s: Buffer) => {
+          if (s.toString().includes('replayed so far')) first.child.kill('SIGKILL');
+        });
+        const killed = await first.done;
+        clearTimeout(safety);
+        assert.equal(
+          killed.signal,
+          'SIGKILL',
+          `the first replay was killed, not finished: ${killed.stdout}${killed.stderr}`,
+        );
+        const leftAfterKill = await broker.deadLetters();
+        assert.ok(leftAfterKill > 0 && leftAfterKill < LETTERS, `killed part way (${leftAfterKill} left)`);
 
-      const second = replay(broker);
-      const timer = setTimeout(() => second.child.kill('SIGKILL'), 60_000);
-      const done = await second.done;
-      clearTimeout(timer);
-      assert.equal(done.code, 0, done.stderr);
-      assert.match(done.stdout, /left in .*: 0\n/);
-      assert.equal(await broker.deadLetters(), 0);
+        const second = replay(broker);
+        const timer = setTimeout(() => second.child.kill('SIGKILL'), 60_000);
+        const done = await second.done;
+        clearTimeout(timer);
+        assert.equal(done.code, 0, done.stderr);
+        assert.match(done.stdout, /left in .*: 0\n/);
+        assert.equal(await broker.deadLetters(), 0);
 
-      const ids = await broker.drainTopic();
-      const distinct = new Set(ids);
-      assert.equal(distinct.size, LETTERS, 'every record id is in features');
-      for (let i = 0; i < LETTERS; i++) assert.ok(distinct.has(idOf(i)), `${idOf(i)} replayed`);
-      t.diagnostic(
-        `${broker.kind}: ${LETTERS - leftAfterKill} replayed before the kill, ${ids.length - LETTERS} published twice`,
-      );
-    });
+        const ids = await broker.drainTopic();
+        const distinct = new Set(ids);
+        assert.equal(distinct.size, LETTERS, 'every record id is in features');
+        for (let i = 0; i < LETTERS; i++) assert.ok(distinct.has(idOf(i)), `${idOf(i)} replayed`);
+        t.diagnostic(
+          `${broker.kind}: ${LETTERS - leftAfterKill} replayed before the kill, ${ids.length - LETTERS} published twice`,
+        );
+      },
+    );
   }
 });

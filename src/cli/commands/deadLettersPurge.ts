@@ -46,12 +46,14 @@ export const deadLettersPurgeCommand = defineCommand({
           { maxKept: args.scan },
         );
         const of = `${visited} read of ${await store.count(topic)}`;
-        complain(`would remove ${matching} dead letters (${reason}; ${of}) from ${where}; add --yes to remove them`);
+        complain(
+          `would remove ${matching} dead letters (${reason}; ${of}) from ${where}; add --yes to remove them`,
+        );
         return EXIT_USAGE;
       }
       const choose = chooser({ reason });
       let removed = 0;
-      await store.walk(
+      const walked = await store.walk(
         topic,
         (letter) => {
           if (choose(letter.reason) !== 'take') return 'keep';
@@ -61,6 +63,8 @@ export const deadLettersPurgeCommand = defineCommand({
         { maxKept: args.scan },
       );
       say(`removed ${removed} dead letters (${reason}) from ${where}; left: ${await store.count(topic)}`);
+      if (!walked.complete)
+        say(`stopped after passing over ${args.scan} (--scan): more may match further on`);
       return EXIT_OK;
     }),
 });

@@ -20,7 +20,8 @@ const PROGRESS_EVERY = 1_000;
 
 export const deadLettersReplayCommand = defineCommand({
   name: 'replay',
-  describe: 'publish dead letters back to their topic (oldest first), removing each once its publish is confirmed',
+  describe:
+    'publish dead letters back to their topic (oldest first), removing each once its publish is confirmed',
   options: {
     ...deadLetterOptions,
     reason: reasonOption,
@@ -35,7 +36,7 @@ export const deadLettersReplayCommand = defineCommand({
       const topic = topicNamed(args.topic);
       const choose = chooser({ reason: args.reason, limit: args.limit });
       const replayed = new ReasonTally();
-      await store.walk(
+      const walked = await store.walk(
         topic,
         (letter) => {
           const choice = choose(letter.reason);
@@ -48,6 +49,9 @@ export const deadLettersReplayCommand = defineCommand({
       );
       const left = await store.count(topic);
       say(`replayed ${replayed.size} to ${topic.name} (by reason: ${replayed.toString()})`);
+      if (args.reason !== undefined) say(`passed over, in place: ${walked.kept} with other reasons`);
+      if (!walked.complete)
+        say(`stopped after passing over ${args.scan} (--scan): more may match further on`);
       say(`left in ${store.where(topic)}: ${left}`);
       return EXIT_OK;
     }),

@@ -71,7 +71,7 @@ class AmqpDeadLetterStore implements DeadLetterStore {
   ): Promise<WalkResult> {
     const queue = this.where(topic);
     const present = await this.checkQueue(queue);
-    if (present === undefined || present === 0) return { visited: 0 };
+    if (present === undefined || present === 0) return { visited: 0, kept: 0, complete: true };
     const ch = await this.confirmChannel();
     try {
       await this.ensureWorkQueue(topic.name);
@@ -88,14 +88,19 @@ class AmqpDeadLetterStore implements DeadLetterStore {
         unconfirmed = [];
       };
       let visited = 0;
+      let stopped = false;
       while (visited < present && kept.length < options.maxKept) {
         this.throwIfFailed();
         const m = await ch.get(queue, { noAck: false });
-        if (m === false) break;
+        if (m === false) {
+          stopped = true;
+          break;
+        }
         visited++;
         const action = visit({ data: m.content, reason: deadLetterReasonOf(m.properties) ?? '' });
         if (action === 'stop') {
           kept.push(m);
+          stopped = true;
           break;
         }
         if (action === 'keep') kept.push(m);
@@ -109,9 +114,8 @@ class AmqpDeadLetterStore implements DeadLetterStore {
         }
       }
       await confirm();
-      // In reverse, so that each lands in its old place whatever the broker does with ties.
-      for (const m of kept.reverse()) ch.nack(m, false, true);
-      return { visited };
+      for (const m of kept) ch.nack(m, false, true);
+      return { visited, kept: kept.length, complete: stopped || visited >= present };
     } finally {
       await ch.close().catch(() => undefined);
     }

@@ -11,7 +11,13 @@
  *   an interrupted one (kill -9 between PubAck and delete) is dropped by the same window instead.
  * - One plain connection, no reconnect: a broker failure rejects.
  */
-import { connect, type JetStreamClient, type JetStreamManager, type MsgRequest, type NatsConnection } from 'nats';
+import {
+  connect,
+  type JetStreamClient,
+  type JetStreamManager,
+  type MsgRequest,
+  type NatsConnection,
+} from 'nats';
 import type {
   DeadLetterAction,
   DeadLetterStore,
@@ -77,11 +83,12 @@ class NatsDeadLetterStore implements DeadLetterStore {
   ): Promise<WalkResult> {
     const stream = this.where(topic);
     const state = await this.state(topic);
-    if (state === undefined || state.messages === 0) return { visited: 0 };
+    if (state === undefined || state.messages === 0) return { visited: 0, kept: 0, complete: true };
     const subject = subjectOf(topic.name, 'deadLetter');
     let visited = 0;
     let kept = 0;
-    for (let seq = state.first_seq; seq <= state.last_seq && kept < options.maxKept; seq++) {
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      if (kept >= options.maxKept) return { visited, kept, complete: false };
       // The API takes next_by_subj (nats-server 2.9 and later); nats.js types it for direct gets only.
       const query = { seq, next_by_subj: subject } as unknown as MsgRequest;
       const m = await this.jsm.streams.getMessage(stream, query).catch((e: unknown) => {
@@ -92,7 +99,7 @@ class NatsDeadLetterStore implements DeadLetterStore {
       seq = m.seq;
       visited++;
       const action = visit({ data: m.data, reason: readDeadLetterReason(m.header) });
-      if (action === 'stop') break;
+      if (action === 'stop') return { visited, kept: kept + 1, complete: true };
       if (action === 'keep') {
         kept++;
         continue;
@@ -100,7 +107,7 @@ class NatsDeadLetterStore implements DeadLetterStore {
       if (action === 'replay') await this.publish(topic.name, m.data, `replay:${stream}:${m.seq}`);
       await this.jsm.streams.deleteMessage(stream, m.seq, false);
     }
-    return { visited };
+    return { visited, kept, complete: true };
   }
 
   async purge(topic: Topic): Promise<number> {
