@@ -164,6 +164,7 @@ describe('pipeline dead-letters over the brokers', () => {
         assert.equal(replay.code, 0, replay.stderr);
         assert.match(replay.stdout, /replayed 2 to y_true \(by reason: unmatched 2\)\n/);
         assert.match(replay.stdout, /left in .*: 1\n/);
+        assert.match(replay.stdout, /passed over, in place: 1 with other reasons\n/);
         await until(
           async () => (await rowsOf(csv, 'lonely-1')) > 0 && (await rowsOf(csv, 'lonely-2')) > 0,
           'the replayed records in the metric log',
