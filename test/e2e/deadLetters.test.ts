@@ -16,7 +16,7 @@ import { createTransport, type TransportKind } from '../../src/transports/create
 import { streamName } from '../../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
-import { startCli, type CliResult } from '../../harness/cli.js';
+import { runCli, type CliResult } from '../../harness/cli.js';
 import { until } from '../../harness/poll.js';
 import {
   checkQueues,
@@ -61,22 +61,9 @@ const BROKERS: readonly Broker[] = [
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Runs `pipeline dead-letters …` to its end (bounded). */
-async function deadLetters(broker: Broker, args: readonly string[]): Promise<CliResult> {
-  const { child, done } = startCli([
-    'dead-letters',
-    ...args,
-    `--transport=${broker.kind}`,
-    '--url',
-    broker.url,
-  ]);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  try {
-    return await done;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Runs `pipeline dead-letters …` on `broker` to its end (bounded). */
+const deadLetters = (broker: Broker, args: readonly string[]): Promise<CliResult> =>
+  runCli(['dead-letters', ...args, `--transport=${broker.kind}`, '--url', broker.url], { timeoutMs: 30_000 });
 
 const rowsOf = async (csv: string, id: string): Promise<number> =>
   (await readFile(csv, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith(`${id},`)).length;
