@@ -13,7 +13,9 @@ import type { Transport } from '../../src/core/transport.js';
 import { createTransport } from '../../src/transports/createTransport.js';
 import { openDeadLetterStore } from '../../src/transports/openDeadLetterStore.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
-import { deleteTopics } from '../../harness/amqpBroker.js';
+import { connect } from 'nats';
+import { streamName } from '../../src/transports/nats/names.js';
+import { deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { deleteStreams, uniqueName } from '../../harness/natsServer.js';
 
@@ -49,6 +51,21 @@ async function makeDeadLetters(transport: Transport, topic: Topic): Promise<void
   );
 }
 
+/** Deletes the topic's own queue or stream (not its dead letters), as if the broker had never seen it. */
+async function dropTopic(kind: 'amqp' | 'nats', topic: Topic): Promise<void> {
+  if (kind === 'amqp') {
+    await withRawChannel((ch) => ch.deleteQueue(topic.name));
+    return;
+  }
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(streamName(NATS_DEFAULTS.streamPrefix, topic.name, 'queue'));
+  } finally {
+    await nc.close();
+  }
+}
+
 for (const kind of ['amqp', 'nats'] as const) {
   const url = kind === 'amqp' ? AMQP_URL : NATS_URL;
   const skip = await brokerReachable(kind === 'amqp' ? 'rabbitmq' : 'nats', url);
@@ -72,6 +89,8 @@ for (const kind of ['amqp', 'nats'] as const) {
         });
         await makeDeadLetters(transport, topic);
         assert.equal(await store.count(topic), LETTERS.length);
+        // A replay must create the topic's queue or stream when it is gone, not publish into the void.
+        await dropTopic(kind, topic);
 
         const walked = await store.walk(topic, (l) => ACTIONS[reasonCode(l.reason)] ?? 'keep', {
           maxKept: 10,
@@ -93,9 +112,10 @@ for (const kind of ['amqp', 'nats'] as const) {
           'keep_me: second {"id":"k2","body":3}',
         ]);
 
-        // Acked as they come: the consumer may still have the prefetch of 1 it was created with above.
+        // A fresh transport (the first one remembers the queue or stream it declared), acking as messages come.
+        const reader = await createTransport({ kind, url, logger: () => undefined });
         const replayed = await firstValueFrom(
-          transport.consume(topic).pipe(
+          reader.consume(topic).pipe(
             take(2),
             tap((d) => d.ack()),
             map((d) => text(d.data)),
@@ -103,6 +123,7 @@ for (const kind of ['amqp', 'nats'] as const) {
             timeout(20_000),
           ),
         );
+        await reader.close();
         // Sorted: a copy the first consumer took while going away comes back behind the other (RabbitMQ).
         assert.deepEqual([...replayed].sort(), ['{"id":"r1","body":2}', '{"id":"r2","body":4}']);
 

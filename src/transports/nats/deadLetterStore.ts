@@ -30,7 +30,7 @@ import { natsAuthOptions } from './authOptions.js';
 import { readDeadLetterReason } from './deadLetter.js';
 import { streamName, subjectOf } from './names.js';
 import { resolveNatsOptions, type ResolvedNatsOptions } from './options.js';
-import { jsErrorCode } from './topology.js';
+import { jsErrorCode, JetStreamTopology } from './topology.js';
 
 const STREAM_NOT_FOUND = 10059;
 const NO_MESSAGE_FOUND = 10037;
@@ -61,12 +61,17 @@ export async function openNatsDeadLetters(options: NatsDeadLetterOptions): Promi
 }
 
 class NatsDeadLetterStore implements DeadLetterStore {
+  /** Creates a topic's stream, as the services would, should a replay find it missing. */
+  private readonly topology: JetStreamTopology;
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly o: ResolvedNatsOptions,
-  ) {}
+  ) {
+    this.topology = new JetStreamTopology(o, o.logger);
+  }
 
   where(topic: Topic): string {
     return streamName(this.o.streamPrefix, topic.name, 'deadLetter');
@@ -104,7 +109,11 @@ class NatsDeadLetterStore implements DeadLetterStore {
         kept++;
         continue;
       }
-      if (action === 'replay') await this.publish(topic.name, m.data, `replay:${stream}:${m.seq}`);
+      if (action === 'replay') {
+        // Without its stream, nothing would store the replay: the publish would find no responder.
+        await this.topology.stream(this.nc, topic.name, 'queue');
+        await this.publish(topic.name, m.data, `replay:${stream}:${m.seq}`);
+      }
       await this.jsm.streams.deleteMessage(stream, m.seq, false);
     }
     return { visited, kept, complete: true };
