@@ -5,7 +5,8 @@
  * rabbitmqctl see them, and the JetStream streams and durable consumers NATS keeps for them (`PIPELINE_features`…).
  *
  * One lock covers both brokers: every test file that uses these names, on RabbitMQ or on NATS, takes it first:
- * test/e2e/amqpProcesses.test.ts, test/e2e/pika.test.ts and test/e2e/natsProcesses.test.ts.
+ * test/e2e/amqpProcesses.test.ts, test/e2e/pika.test.ts, test/e2e/natsProcesses.test.ts, test/e2e/deadLetters.test.ts
+ * and test/e2e/deadLetterReplayKill.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';

@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { redactText } from '../core/redact.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { deadLettersCommand } from './commands/deadLetters.js';
 import { featuresCommand } from './commands/features.js';
 import { metricCommand } from './commands/metric.js';
 import { modelCommand } from './commands/model.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(plotCommand)
     .command(trainCommand)
     .command(dashboardCommand)
+    .command(deadLettersCommand)
     .strict()
     .recommendCommands()
     .help()

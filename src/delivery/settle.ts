@@ -6,11 +6,15 @@
 import type { Delivery } from '../core/transport.js';
 import { MAX_ATTEMPTS, type ServiceEvent } from './serviceEvents.js';
 import { errorMessage } from '../core/errors.js';
+import { codedReason } from '../core/deadLetters.js';
 
-/** Moves a message that can never be processed to the dead-letter destination, with its reason. */
+/**
+ * Moves a message that can never be processed to the dead-letter destination, with its reason. The stored reason
+ * starts with the code (`not_json: …`), so that `pipeline dead-letters` can count and pick dead letters by code.
+ */
 export async function deadLetter(delivery: Delivery, code: string, reason: string): Promise<ServiceEvent> {
   try {
-    await delivery.deadLetter(reason);
+    await delivery.deadLetter(codedReason(code, reason));
   } catch (error) {
     delivery.nack();
     return {
