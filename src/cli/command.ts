@@ -80,7 +80,9 @@ const numberCheck =
   (flag: string, value: unknown): void => {
     if (value === undefined) return;
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && (allowZero || value > 0)) return;
-    throw new Error(`--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${shown(value)}`);
+    throw new Error(
+      `--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${shown(value)}`,
+    );
   };
 
 /** A check: the value, when set, is a finite number above 0. */

@@ -34,7 +34,9 @@ export function toMilliseconds(value: unknown): number {
 }
 
 /** A duration option: its value reaches the handler and its `check` as milliseconds. */
-export const durationOption = <S extends { readonly describe: string; readonly default?: number } & CliOption>(
+export const durationOption = <
+  S extends { readonly describe: string; readonly default?: number } & CliOption,
+>(
   spec: S,
 ) => ({
   ...spec,

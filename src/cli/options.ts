@@ -88,7 +88,11 @@ export const featuresOptions = {
     default: FEATURES_DEFAULTS.intervalMs,
     describe: 'time between records; 0 = as fast as possible',
   }),
-  count: { type: 'number', describe: 'stop after this many records [default: endless]', check: positiveInteger },
+  count: {
+    type: 'number',
+    describe: 'stop after this many records [default: endless]',
+    check: positiveInteger,
+  },
   seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)', check: integer },
   ...datasetOptions,
   'run-id': { type: 'string', describe: 'prefix of record ids [default: random per process]' },

@@ -15,7 +15,8 @@ export const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as 
 export type DurationUnit = keyof typeof DURATION_UNITS_MS;
 
 /** The accepted forms, for help texts and error messages. */
-export const DURATION_FORMS = 'milliseconds as a plain number (500), or a number with ms, s, m or h (500ms, 2s, 1.5s, 2m, 1h)';
+export const DURATION_FORMS =
+  'milliseconds as a plain number (500), or a number with ms, s, m or h (500ms, 2s, 1.5s, 2m, 1h)';
 
 const DURATION = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/;
 const UNIT_SIZES: ReadonlyMap<string, number> = new Map(Object.entries(DURATION_UNITS_MS));

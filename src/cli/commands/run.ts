@@ -53,7 +53,8 @@ const options = {
   },
   'drain-timeout': durationOption({
     default: 10_000,
-    describe: 'how long to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
+    describe:
+      'how long to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
   }),
 } as const;
 

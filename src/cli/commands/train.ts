@@ -23,7 +23,12 @@ export const trainCommand = defineCommand({
   ],
   handler: async (args) => {
     try {
-      const r = await train({ dataset: args.dataset, target: args.target, out: args.out, overwrite: args.force });
+      const r = await train({
+        dataset: args.dataset,
+        target: args.target,
+        out: args.out,
+        overwrite: args.force,
+      });
       process.stdout.write(
         `trained on ${r.rows} rows, ${r.features.length} features (${r.features.join(', ')})\n` +
           `in-sample MAE ${r.mae.toFixed(4)}, RMSE ${r.rmse.toFixed(4)}, R² ${r.r2.toFixed(4)}, ` +
