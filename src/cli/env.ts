@@ -39,7 +39,8 @@ export function withEnv<O extends Record<string, Options>>(
             defaultDescription: undefined,
           };
   }
-  // Each key of `options` is in `out`, with the same kind of option: only describe and default changed.
+  // Each key of `options` is in `out`, with the same kind of option: only describe, default and the wording of
+  // a conversion error changed.
   return out as O;
 }
 
