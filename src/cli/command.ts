@@ -43,11 +43,16 @@ export interface CommandSpec<O extends CliOptions> {
   readonly handler: (args: CommandArgs<O>) => Promise<number>;
 }
 
-export function defineCommand<O extends CliOptions>(
-  spec: CommandSpec<O>,
-): CommandModule<object, InferredOptionTypes<O>> {
+/** A command as yargs takes it, with the names of its options (for the hints at a mistyped one). */
+export type CliCommand<O extends CliOptions> = CommandModule<object, InferredOptionTypes<O>> & {
+  readonly command: string;
+  readonly optionNames: readonly string[];
+};
+
+export function defineCommand<O extends CliOptions>(spec: CommandSpec<O>): CliCommand<O> {
   return {
     command: spec.name,
+    optionNames: Object.keys(spec.options),
     describe: spec.describe,
     builder: (y: Argv) =>
       (spec.examples ?? []).reduce(
@@ -68,16 +73,32 @@ function checkArgs(options: CliOptions, args: object): void {
     option.check?.(key, values.get(key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
 }
 
+const shown = (value: unknown): string => (typeof value === 'number' ? String(value) : JSON.stringify(value));
+
 const numberCheck =
   (allowZero: boolean) =>
   (flag: string, value: unknown): void => {
     if (value === undefined) return;
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && (allowZero || value > 0)) return;
-    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-    throw new Error(`--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${shown}`);
+    throw new Error(
+      `--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${shown(value)}`,
+    );
   };
 
 /** A check: the value, when set, is a finite number above 0. */
 export const positive = numberCheck(false);
 /** A check: the value, when set, is a finite number of 0 or more. */
 export const nonNegative = numberCheck(true);
+
+/** A check: the value, when set, is a whole number (a count, a seed): `--count 2.5` is refused, not rounded. */
+export const integer = (flag: string, value: unknown): void => {
+  if (value === undefined || Number.isSafeInteger(value)) return;
+  throw new Error(`--${flag} must be a whole number, got ${shown(value)}`);
+};
+
+/** A check: the value, when set, is a whole number above 0 (a size, a capacity). */
+export const positiveInteger = (flag: string, value: unknown): void => {
+  integer(flag, value);
+  if (typeof value === 'number' && value < 1)
+    throw new Error(`--${flag} must be a positive integer, got ${shown(value)}`);
+};

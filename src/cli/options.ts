@@ -11,7 +11,8 @@ import { METRIC_DEFAULTS, type MetricServiceOptions } from '../services/metric.j
 import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
 import type { PlotterOptions } from '../services/plot.js';
 import { NATS_MODES, TRANSPORT_KINDS, type TransportKind } from '../transports/createTransport.js';
-import { nonNegative, positive, type CliOption } from './command.js';
+import { integer, positive, positiveInteger, type CliOption } from './command.js';
+import { durationOption } from './durationOption.js';
 import {
   DEFAULT_DATASET,
   DEFAULT_LOG_DIR,
@@ -19,6 +20,7 @@ import {
   DEFAULT_TARGET,
   METRIC_LOG_NAME,
   PLOT_IMAGE_NAME,
+  shippedFileShown,
   type OutputPaths,
 } from './paths.js';
 import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
@@ -72,19 +74,26 @@ export const outputOptions = {
 
 /** The data set and its target column, for the commands that stream it (features) or fit it (train). */
 export const datasetOptions = {
-  dataset: { type: 'string', default: DEFAULT_DATASET, describe: 'numeric CSV data set with a header row' },
+  dataset: {
+    type: 'string',
+    default: DEFAULT_DATASET,
+    defaultDescription: shippedFileShown(DEFAULT_DATASET),
+    describe: 'numeric CSV data set with a header row',
+  },
   target: { type: 'string', default: DEFAULT_TARGET, describe: 'column of the data set to predict' },
 } as const satisfies Record<string, CliOption>;
 
 export const featuresOptions = {
-  interval: {
-    type: 'number',
+  interval: durationOption({
     default: FEATURES_DEFAULTS.intervalMs,
-    describe: 'milliseconds between records; 0 = as fast as possible',
-    check: nonNegative,
+    describe: 'time between records; 0 = as fast as possible',
+  }),
+  count: {
+    type: 'number',
+    describe: 'stop after this many records [default: endless]',
+    check: positiveInteger,
   },
-  count: { type: 'number', describe: 'stop after this many records [default: endless]', check: positive },
-  seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)' },
+  seed: { type: 'number', describe: 'seed for the choice of rows (repeatable runs)', check: integer },
   ...datasetOptions,
   'run-id': { type: 'string', describe: 'prefix of record ids [default: random per process]' },
   'inject-drift': {
@@ -96,15 +105,12 @@ export const featuresOptions = {
   },
 } as const satisfies Record<string, CliOption>;
 
-const positiveInteger = (flag: string, value: unknown): void => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${flag} must be a positive integer, got ${String(value)}`);
-};
-
 export const modelOptions = {
   model: {
     type: 'string',
     default: env.MODEL_FILE ?? DEFAULT_MODEL,
+    // MODEL_FILE is shown as it was given; only the shipped model's install path is made readable.
+    defaultDescription: env.MODEL_FILE === undefined ? shippedFileShown(DEFAULT_MODEL) : undefined,
     describe: 'model file (JSON) [env MODEL_FILE]',
   },
 } as const satisfies Record<string, CliOption>;
@@ -125,17 +131,16 @@ export const driftOptions = {
 } as const satisfies Record<string, CliOption>;
 
 export const metricOptions = {
-  'join-ttl': {
-    type: 'number',
+  'join-ttl': durationOption({
     default: METRIC_DEFAULTS.ttlMs,
-    describe: 'ms a record waits for its partner before it is dead-lettered as unmatched',
+    describe: 'how long a record waits for its partner before it is dead-lettered as unmatched',
     check: positive,
-  },
+  }),
   prefetch: {
     type: 'number',
     default: METRIC_DEFAULTS.prefetch,
     describe: 'metric: messages in flight per input topic (bounds the join buffer)',
-    check: positive,
+    check: positiveInteger,
   },
   fsync: {
     type: 'boolean',
@@ -152,8 +157,6 @@ export const metricSettings = (args: {
 /** --fsync, else on: a crash must not lose rows whose messages were acked; off for memory, which loses all anyway. */
 export const fsyncFor = (args: { fsync?: boolean | undefined; transport: TransportKind }): boolean =>
   args.fsync ?? args.transport !== 'memory';
-
-/** A check: the value, when set, is a whole number above 0. */
 
 /**
  * The quality window and the alert log: the metric computes its figures over the window and appends alert changes
@@ -204,19 +207,18 @@ export const traceOptions = {
   'trace-max-bytes': {
     type: 'number',
     default: DEFAULT_TRACE_MAX_BYTES,
-    describe: 'size at which the trace file moves to <file>.1 and starts again',
-    check: positive,
+    describe: 'size in bytes at which the trace file moves to <file>.1 and starts again',
+    check: positiveInteger,
   },
 } as const satisfies Record<string, CliOption>;
 
 export const plotOptions = {
-  bins: { type: 'number', default: PLOT_DEFAULTS.bins, describe: 'histogram bins', check: positive },
-  'plot-interval': {
-    type: 'number',
+  bins: { type: 'number', default: PLOT_DEFAULTS.bins, describe: 'histogram bins', check: positiveInteger },
+  'plot-interval': durationOption({
     default: PLOT_DEFAULTS.intervalMs,
-    describe: 'ms between plot refreshes',
+    describe: 'time between plot refreshes',
     check: positive,
-  },
+  }),
 } as const satisfies Record<string, CliOption>;
 
 /** The plotter's settings from the output paths and the plot options. */

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findPackageRoot(): string {
@@ -21,6 +21,26 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 export const DEFAULT_DATASET = join(PACKAGE_ROOT, 'data', 'diabetes.csv');
 export const DEFAULT_MODEL = join(PACKAGE_ROOT, 'models', 'diabetes-linear.json');
+/**
+ * `path` as typed from `cwd`: relative when the file is inside it, else absolute. For messages about a file,
+ * so that they name it the way the user would.
+ */
+export function pathFromCwd(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  const inside = rel !== '' && rel.split(sep)[0] !== '..' && !isAbsolute(rel);
+  return inside ? rel.split(sep).join('/') : path;
+}
+
+/**
+ * How --help shows the default of a file shipped with the package: the relative path that reaches it from `cwd`
+ * when it is inside, else its place in the package (`the package's data/diabetes.csv`), never an absolute path
+ * of wherever the package was installed.
+ */
+export function shippedFileShown(path: string, cwd: string = process.cwd()): string {
+  const shown = pathFromCwd(path, cwd);
+  return shown !== path ? shown : `the package's ${relative(PACKAGE_ROOT, path).split(sep).join('/')}`;
+}
+
 /** The column of DEFAULT_DATASET that the model predicts. */
 export const DEFAULT_TARGET = 'target';
 

@@ -17,6 +17,7 @@
  *
  * A bad rule is an `AlertRuleError` saying what was found at which position (1-based) and what was expected.
  */
+import { DURATION_UNITS_MS, formatDuration, type DurationUnit } from './duration.js';
 
 /** The statistics a `window.` or `all.` figure may name. */
 export const ALERT_STATS = ['mae', 'rmse', 'bias', 'r2', 'p50', 'p95', 'p99', 'max'] as const;
@@ -104,7 +105,6 @@ const FIGURE_FORMS = `window.<stat>, all.<stat> (stat: ${ALERT_STATS.join(', ')}
 const WORD = /[^\s<>=!]*/y;
 const COMPARISON_CHARS = /[<>=!]+/y;
 const NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /**
  * Parses one rule (see the module documentation for the grammar).
@@ -190,14 +190,14 @@ export function parseAlertRule(text: string, features?: readonly string[]): Aler
     const durationAt = pos;
     const amount = match(/\d+(?:\.\d+)?|\.\d+/y);
     skipSpace();
-    const unit = match(/(?:ms|s|m|h)(?![^\s])/y) as keyof typeof UNIT_MS | undefined;
+    const unit = match(/(?:ms|s|m|h)(?![^\s])/y) as DurationUnit | undefined;
     if (amount === undefined || unit === undefined)
       fail(
         `found ${found()} after "for"`,
         'a duration such as 30s (units ms, s, m, h)',
         amount ? pos : durationAt,
       );
-    forMs = Number(amount) * UNIT_MS[unit!];
+    forMs = Number(amount) * DURATION_UNITS_MS[unit!];
   }
   skipSpace();
   if (pos < text.length)
@@ -257,15 +257,4 @@ export function formatAlertRule(rule: Omit<AlertRule, 'text'>, column?: string):
       ? String(t.value)
       : `${t.factor === 1 ? '' : `${t.factor} * `}reference.${t.reference}`;
   return `${figure} ${rule.operator} ${threshold}${rule.forMs > 0 ? ` for ${formatDuration(rule.forMs)}` : ''}`;
-}
-
-/** The largest unit that writes `ms` as a whole number: 30000 → 30s, 120000 → 2m, 1500 → 1500ms. */
-function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const)
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
 }

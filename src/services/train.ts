@@ -2,7 +2,7 @@
  * `pipeline train`: fits a linear model to a data set and writes the model file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { type LinearModel, LinearModelError, createLinearModel } from '../core/linearModel.js';
 import { fitOls } from '../core/ols.js';
@@ -15,10 +15,23 @@ export interface TrainOptions {
   readonly dataset: string;
   /** Name of the column to predict. */
   readonly target: string;
-  /** Path of the model file to write (its directory is created if needed; an existing file is replaced). */
+  /** Path of the model file to write (its directory is created if needed). */
   readonly out: string;
+  /**
+   * Whether an existing file at `out` is replaced. When false, an existing file is a `ModelFileExistsError`,
+   * found before the fit and again at the moment of writing (a file that appeared meanwhile is kept too).
+   * @default true
+   */
+  readonly overwrite?: boolean;
   /** Clock for `training.trainedAt`. @default () => new Date() */
   readonly now?: () => Date;
+}
+
+/** `train` was asked not to overwrite, and the model file exists. */
+export class ModelFileExistsError extends LinearModelError {
+  constructor(path: string, options?: ErrorOptions) {
+    super('the model file already exists', path, options);
+  }
 }
 
 /** What training produced: the model as written and its in-sample figures. */
@@ -43,7 +56,8 @@ export interface TrainResult {
  * whole or not at all: it is written to a temporary file beside `out`, then renamed over it.
  *
  * @throws DatasetError (bad data set), OlsError (collinear features, too few rows), LinearModelError (`out`
- *   cannot be written; the file system error is its `cause`).
+ *   cannot be written; the file system error is its `cause`), ModelFileExistsError (`overwrite: false` and
+ *   `out` exists).
  *
  * @example
  * ```ts
@@ -53,6 +67,9 @@ export interface TrainResult {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { dataset: datasetPath, target, out } = options;
+  const overwrite = options.overwrite ?? true;
+  // Before the fit, so that a refusal costs nothing; the write checks again.
+  if (!overwrite && (await exists(out))) throw new ModelFileExistsError(out);
   const ds = await readDataset(datasetPath, target);
   const fit = fitOls(ds.X, ds.y, { featureNames: ds.featureNames });
 
@@ -87,7 +104,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     out,
   );
 
-  await writeFileAtomically(out, `${JSON.stringify(model.toJSON(), null, 2)}\n`);
+  await writeFileAtomically(out, `${JSON.stringify(model.toJSON(), null, 2)}\n`, overwrite);
   return {
     out,
     model,
@@ -106,17 +123,26 @@ function displayPath(path: string): string {
   return (inside ? rel : path).split(sep).join('/');
 }
 
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
 // A reader (the model service starting up) must never see half a file: write beside the target, then rename,
-// which replaces it in one step on the same file system.
-async function writeFileAtomically(path: string, text: string): Promise<void> {
+// which replaces it in one step on the same file system. Without `overwrite`, a hard link instead: it too puts
+// the whole file in place in one step, and fails (EEXIST) rather than replace a file that is there.
+async function writeFileAtomically(path: string, text: string, overwrite: boolean): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(tmp, path);
+    if (overwrite) await rename(tmp, path);
+    else await link(tmp, path).finally(() => rm(tmp, { force: true }));
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && !overwrite) throw new ModelFileExistsError(path, { cause: e });
     const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
     throw new LinearModelError(`cannot write the model file: ${reason}`, path, { cause: e });
   }

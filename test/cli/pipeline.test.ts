@@ -142,7 +142,7 @@ describe('pipeline --transport=memory', () => {
   it('rejects bad options and unreadable inputs with a clear message, no stack trace', async () => {
     const bad = await runCli(['--interval', '-5', '--count', '1']);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /--interval must be a non-negative number/);
+    assert.match(bad.stderr, /--interval must be a duration, got -5/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
 
     const unknown = await runCli(['--no-such-option']);

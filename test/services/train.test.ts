@@ -9,7 +9,7 @@ import { OlsError } from '../../src/core/ols.js';
 import { buildReferenceProfile } from '../../src/core/referenceProfile.js';
 import { readDataset } from '../../src/files/readDataset.js';
 import { readModel } from '../../src/files/readModel.js';
-import { train } from '../../src/services/train.js';
+import { ModelFileExistsError, train } from '../../src/services/train.js';
 
 const relErr = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 const FIXED_NOW = new Date('2024-05-01T12:00:00.000Z');
@@ -25,7 +25,7 @@ after(async () => {
 /** Asserts that `promise` rejects with `type`, a message naming `path`, matching `pattern`, and no stack in it. */
 async function rejectsWith(
   promise: Promise<unknown>,
-  type: typeof DatasetError | typeof LinearModelError | typeof OlsError,
+  type: typeof DatasetError | typeof LinearModelError | typeof OlsError | typeof ModelFileExistsError,
   path: string | undefined,
   pattern: RegExp,
 ): Promise<void> {
@@ -90,6 +90,26 @@ describe('train', () => {
     await writeFile(out, 'old');
     await train({ dataset: 'data/diabetes.csv', target: 'target', out });
     await readModel(out);
+  });
+
+  it('with overwrite: false, keeps an existing file and writes a new one', async () => {
+    const out = join(dir, 'keep.json');
+    await writeFile(out, 'old');
+    await rejectsWith(
+      train({ dataset: 'data/diabetes.csv', target: 'target', out, overwrite: false }),
+      ModelFileExistsError,
+      out,
+      /already exists/,
+    );
+    assert.equal(await readFile(out, 'utf8'), 'old');
+    const fresh = join(dir, 'fresh-no-overwrite.json');
+    await train({ dataset: 'data/diabetes.csv', target: 'target', out: fresh, overwrite: false });
+    await readModel(fresh);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      [],
+      'the temporary file is gone',
+    );
   });
 
   it('writes nothing when the data set is bad or cannot be fitted', async () => {

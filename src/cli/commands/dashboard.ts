@@ -11,7 +11,8 @@ import { runPlainDashboard } from '../../tui/plainDashboard.js';
 import { SUMMARY_FILE_NAME } from '../../core/summaryBody.js';
 import { summaryFileFor } from '../../tui/summaryFile.js';
 import { DEFAULT_WINDOW, MAX_WINDOW } from '../../tui/viewModel.js';
-import { defineCommand, positive, type CommandArgs } from '../command.js';
+import { defineCommand, integer, positive, type CommandArgs } from '../command.js';
+import { durationOption } from '../durationOption.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { transportOptions } from '../options.js';
 import { DEFAULT_LOG_DIR, METRIC_LOG_NAME } from '../paths.js';
@@ -28,19 +29,19 @@ const options = {
     type: 'string',
     describe: `with --from-csv: the metric's summary to show [default: ${SUMMARY_FILE_NAME} next to the log]`,
   },
-  'refresh-ms': {
-    type: 'number',
+  'refresh-ms': durationOption({
     default: DEFAULT_REFRESH_MS,
-    describe: 'least milliseconds between two redraws (a full frame costs tens of milliseconds)',
+    describe: 'least time between two redraws (a full frame costs tens of milliseconds)',
     check: positive,
-  },
+  }),
   window: {
     type: 'number',
     default: DEFAULT_WINDOW,
     describe: `records in the error chart (2 to ${MAX_WINDOW})`,
     check: (flag: string, value: unknown) => {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 2 || value > MAX_WINDOW)
-        throw new Error(`--${flag} must be an integer from 2 to ${MAX_WINDOW}, got ${String(value)}`);
+      integer(flag, value);
+      if (typeof value !== 'number' || value < 2 || value > MAX_WINDOW)
+        throw new Error(`--${flag} must be a whole number from 2 to ${MAX_WINDOW}, got ${String(value)}`);
     },
   },
 } as const;

@@ -10,6 +10,7 @@ import { modelService } from '../../services/model.js';
 import { canDrawScreen, startDashboard } from '../../tui/dashboard.js';
 import { transportFeed } from '../../tui/feeds.js';
 import { defineCommand, type CommandArgs } from '../command.js';
+import { durationOption } from '../durationOption.js';
 import { monitor, stopOnSignals } from '../lifecycle.js';
 import {
   featuresOptions,
@@ -50,12 +51,11 @@ const options = {
     default: canDrawScreen(),
     describe: 'show the live dashboard (default on a terminal; --no-dashboard keeps the one-line status)',
   },
-  'drain-timeout': {
-    type: 'number',
+  'drain-timeout': durationOption({
     default: 10_000,
     describe:
-      'ms to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
-  },
+      'how long to wait, after the last record is published or on Ctrl-C, for records in flight to be logged',
+  }),
 } as const;
 
 export const runCommand = defineCommand({
