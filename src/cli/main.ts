@@ -29,6 +29,7 @@ const COMMANDS: readonly Pick<CliCommand<CliOptions>, 'command' | 'optionNames'>
   plotCommand,
   trainCommand,
   dashboardCommand,
+  deadLettersCommand,
 ];
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {

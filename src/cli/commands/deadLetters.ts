@@ -7,8 +7,19 @@ import { deadLettersListCommand } from './deadLettersList.js';
 import { deadLettersPurgeCommand } from './deadLettersPurge.js';
 import { deadLettersReplayCommand } from './deadLettersReplay.js';
 
-export const deadLettersCommand: CommandModule = {
+export const deadLettersCommand: CommandModule & {
+  readonly command: string;
+  readonly optionNames: string[];
+} = {
   command: 'dead-letters',
+  // For the hints at a mistyped option: any option of its three commands.
+  optionNames: [
+    ...new Set(
+      [deadLettersListCommand, deadLettersReplayCommand, deadLettersPurgeCommand].flatMap(
+        (c) => c.optionNames,
+      ),
+    ),
+  ],
   describe: 'list, replay or purge the dead letters of a topic (RabbitMQ, NATS JetStream)',
   builder: (y: Argv) =>
     y
