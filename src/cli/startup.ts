@@ -9,21 +9,29 @@ import type { LinearModel } from '../core/linearModel.js';
 import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
 import { readDataset } from '../files/readDataset.js';
 import { readModel } from '../files/readModel.js';
+import { exitOnPermanentFailure } from './permanentFailure.js';
+import { readTlsFiles, type TlsArgs } from './tlsFiles.js';
 
-export interface TransportArgs {
+export interface TransportArgs extends TlsArgs {
   readonly transport: TransportKind;
   readonly url?: string | undefined;
   readonly natsMode: NatsMode;
   readonly legacyQueues: boolean;
 }
 
-/** The transport the options choose; it logs (reconnects, errors) through `logger`. */
-export function openTransport(args: TransportArgs, logger: Logger): Promise<Transport> {
+/**
+ * The transport the options choose; it logs (reconnects, errors) through `logger`. A connection that can never
+ * succeed ends the process with EXIT_PERMANENT_CONNECTION_FAILURE; unreadable TLS files reject (a usage error).
+ */
+export async function openTransport(args: TransportArgs, logger: Logger): Promise<Transport> {
+  const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
   return createTransport({
     kind: args.transport,
     url: args.url,
     natsMode: args.natsMode,
     legacyQueues: args.legacyQueues,
+    tls,
+    onPermanentFailure: exitOnPermanentFailure(logger),
     logger,
   });
 }

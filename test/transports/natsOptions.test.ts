@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PREFETCH } from '../../src/core/transport.js';
+import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
 import {
   backoffDelayMs,
   DEFAULT_NATS_URL,
@@ -59,9 +60,15 @@ describe('nats options', () => {
     assert.throws(() => resolveNatsOptions({ mode: 'fast' as 'core' }), /mode/);
     assert.throws(
       () => resolveNatsOptions({ url: 'nats://u:hunter2@[bad' }),
-      (e: Error) => !e.message.includes('hunter2') && /invalid NATS URL/.test(e.message),
+      (e: Error) =>
+        e instanceof PermanentConnectionError &&
+        e.reason === 'url' &&
+        !e.message.includes('hunter2') &&
+        /broker URL nats:\/\/u:\*\*\*@\[bad is not valid/.test(e.message),
     );
     assert.throws(() => resolveNatsOptions({ url: ' , ' }), /no NATS server/);
+    assert.throws(() => resolveNatsOptions({ url: 'http://h:4222' }), /must start with nats:\/\/ or tls:\/\//);
+    assert.throws(() => resolveNatsOptions({ url: 'nats://127.0.0.1:notaport' }), /cannot be parsed/);
   });
 
   it('backs off exponentially to a cap, plus jitter', () => {
