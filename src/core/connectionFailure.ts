@@ -51,6 +51,12 @@ export interface ConnectionContext {
 
 const BROKER_NAME: Record<BrokerKind, string> = { amqp: 'RabbitMQ', nats: 'nats-server' };
 
+/** The broker's own words for refused credentials, for searching its log and documentation. */
+const CREDENTIALS_REPLY: Record<BrokerKind, string> = {
+  amqp: '403 ACCESS_REFUSED',
+  nats: 'Authorization Violation',
+};
+
 const CREDENTIALS_FIX: Record<BrokerKind, string> = {
   amqp: 'fix the user and password in --url (or AMQP_URL)',
   nats: 'fix the token or user and password in --url (or NATS_URL, NATS_TOKEN), or the NATS_CREDS / NATS_NKEY file',
@@ -109,7 +115,8 @@ export function classifyConnectionError(
   if (/\b403 \(ACCESS-REFUSED\)|ACCESS_REFUSED/.test(message) || code === 'AUTHORIZATION_VIOLATION')
     return fail(
       'credentials',
-      `the credentials were refused by ${at}${context.user ? ` (user "${context.user}")` : ''}: ${CREDENTIALS_FIX[context.broker]}`,
+      `the credentials were refused by ${at} (${CREDENTIALS_REPLY[context.broker]}` +
+        `${context.user ? ` for user "${context.user}"` : ''}): ${CREDENTIALS_FIX[context.broker]}`,
     );
   // RabbitMQ answers connection.open for an unknown virtual host (or one the user may not use) with
   // 530 NOT_ALLOWED; amqplib reports only that it expected OpenOk and got a Close.

@@ -23,8 +23,11 @@ export class ManagedConnection {
   readonly state$: Observable<ConnectionState> = this.stateSubject.asObservable();
   private readonly abortedSubject = new BehaviorSubject(false);
   private nc: NatsConnection | undefined;
-  private reconnectAttempt = 0;
-  /** nats.js's own dials since the connection was lost, as counted from its `reconnecting` events. */
+  /**
+   * nats.js's own dials since the connection was lost, counted from its `reconnecting` events. The backoff
+   * follows this count: nats.js asks for a delay on every turn of its loop, also on turns that only wait, so
+   * counting those calls would reach the longest delay after the first failed dial.
+   */
   private redials = 0;
   private shuttingDown = false;
   /** Set once a permanent failure ended the retries: what waits for the connection fail with. */
@@ -117,7 +120,7 @@ export class ManagedConnection {
     for (let attempt = 0; !this.aborted; attempt++) {
       try {
         const nc = await connect(
-          natsConnectOptions(this.o, () => backoffDelayMs(this.reconnectAttempt++, this.o)),
+          natsConnectOptions(this.o, () => backoffDelayMs(Math.max(0, this.redials - 1), this.o)),
         );
         if (this.aborted) {
           await nc.close();
@@ -158,7 +161,7 @@ export class ManagedConnection {
 
   private attach(nc: NatsConnection): void {
     this.nc = nc;
-    this.reconnectAttempt = 0;
+    this.redials = 0;
     this.log('info', `connected to ${nc.getServer()}`);
     this.setState('connected');
     void (async () => {
@@ -180,7 +183,7 @@ export class ManagedConnection {
             closeLateSocket(nc);
             continue;
           }
-          this.reconnectAttempt = 0;
+          this.redials = 0;
           this.log('info', `reconnected to ${data}`);
           this.setState('connected');
         } else if (s.type === Events.LDM) {
