@@ -33,7 +33,22 @@ async function openssl(args: readonly string[], cwd: string): Promise<void> {
 export async function makeTestCerts(): Promise<TestCerts> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pipeline-tls-'));
   const key = ['-newkey', 'rsa:2048', '-nodes'];
-  await openssl(['req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=pipeline test CA'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      ...key,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=pipeline test CA',
+    ],
+    dir,
+  );
   await writeFile(
     path.join(dir, 'server.ext'),
     'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
@@ -45,9 +60,19 @@ export async function makeTestCerts(): Promise<TestCerts> {
   ] as const) {
     await openssl(['req', ...key, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
     await openssl(
-      ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2'].concat(
-        ['-out', `${name}.pem`, '-extfile', `${name}.ext`],
-      ),
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+      ].concat(['-out', `${name}.pem`, '-extfile', `${name}.ext`]),
       dir,
     );
   }

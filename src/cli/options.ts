@@ -57,7 +57,8 @@ export const transportOptions = {
   },
   'tls-cert': {
     type: 'string',
-    describe: 'amqps:// or nats: PEM file of a client certificate, for brokers that verify clients (with --tls-key)',
+    describe:
+      'amqps:// or nats: PEM file of a client certificate, for brokers that verify clients (with --tls-key)',
   },
   'tls-key': { type: 'string', describe: 'PEM file of the private key of --tls-cert' },
 } as const satisfies Record<string, CliOption>;

@@ -18,13 +18,7 @@
 
 /** Why a connection can never succeed as configured. */
 export type PermanentReason =
-  | 'credentials'
-  | 'vhost'
-  | 'tls-untrusted'
-  | 'tls-hostname'
-  | 'tls-certificate'
-  | 'tls-unavailable'
-  | 'url';
+  'credentials' | 'vhost' | 'tls-untrusted' | 'tls-hostname' | 'tls-certificate' | 'tls-unavailable' | 'url';
 
 /** A connection error that waiting cannot fix. Its message is one line: the cause, then the fix. */
 export class PermanentConnectionError extends Error {
@@ -92,7 +86,8 @@ function shapeOf(error: unknown): ErrorShape {
   const { code, message } = error as { code?: unknown; message?: unknown };
   return {
     code: typeof code === 'string' ? code : '',
-    message: typeof message === 'string' ? message : String(error),
+    // An object without a message says nothing the classifier reads.
+    message: typeof message === 'string' ? message : '',
   };
 }
 
@@ -120,7 +115,10 @@ export function classifyConnectionError(
     );
   // RabbitMQ answers connection.open for an unknown virtual host (or one the user may not use) with
   // 530 NOT_ALLOWED; amqplib reports only that it expected OpenOk and got a Close.
-  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(message) || /\b530 \(NOT-ALLOWED\)/.test(message)) {
+  if (
+    /Expected ConnectionOpenOk; got <ConnectionClose/.test(message) ||
+    /\b530 \(NOT-ALLOWED\)/.test(message)
+  ) {
     const vhost = context.vhost ?? '/';
     return fail(
       'vhost',

@@ -52,7 +52,10 @@ describe('permanent connection failures end the command with exit 77', () => {
 
   it('a RabbitMQ virtual host that does not exist', { skip: skipAmqp, timeout: 40_000 }, async () => {
     const r = await modelExits(['--transport=amqp', '--url', amqpUrl('guest:guest', '/no-such-vhost')]);
-    assertPermanent(r, /would not open virtual host "no-such-vhost": it does not exist.*rabbitmqctl add_vhost/);
+    assertPermanent(
+      r,
+      /would not open virtual host "no-such-vhost": it does not exist.*rabbitmqctl add_vhost/,
+    );
   });
 
   it('malformed URLs, before any connection', { timeout: 60_000 }, async () => {
@@ -69,26 +72,38 @@ describe('permanent connection failures end the command with exit 77', () => {
     }
   });
 
-  it('nats-server refusing a token, and taking the right one', { skip: skipNats, timeout: 60_000 }, async () => {
-    const token = 'Right-t0ken-42';
-    const s = await OwnNatsServer.create({ args: ['--auth', token] });
-    servers.push(s);
-    await s.start();
-    const wrong = await modelExits(['--transport=nats', '--url', `nats://Wrong-t0ken-17@127.0.0.1:${s.port}`]);
-    assertPermanent(wrong, /the credentials were refused by nats-server at nats:\/\/127\.0\.0\.1:\d+/, 'Wrong-t0ken');
+  it(
+    'nats-server refusing a token, and taking the right one',
+    { skip: skipNats, timeout: 60_000 },
+    async () => {
+      const token = 'Right-t0ken-42';
+      const s = await OwnNatsServer.create({ args: ['--auth', token] });
+      servers.push(s);
+      await s.start();
+      const wrong = await modelExits([
+        '--transport=nats',
+        '--url',
+        `nats://Wrong-t0ken-17@127.0.0.1:${s.port}`,
+      ]);
+      assertPermanent(
+        wrong,
+        /the credentials were refused by nats-server at nats:\/\/127\.0\.0\.1:\d+/,
+        'Wrong-t0ken',
+      );
 
-    const right = startCli(['model', '--transport=nats', '--url', `nats://${token}@127.0.0.1:${s.port}`]);
-    let stderr = '';
-    right.child.stderr?.on('data', (b: string) => (stderr += b));
-    await until(() => /connected to/.test(stderr), 'the connection with the right token', {
-      timeoutMs: 20_000,
-      intervalMs: 50,
-    });
-    right.child.kill('SIGTERM');
-    const r = await right.done;
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(!`${r.stdout}${r.stderr}`.includes(token), 'the token is never printed');
-  });
+      const right = startCli(['model', '--transport=nats', '--url', `nats://${token}@127.0.0.1:${s.port}`]);
+      let stderr = '';
+      right.child.stderr?.on('data', (b: string) => (stderr += b));
+      await until(() => /connected to/.test(stderr), 'the connection with the right token', {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
+      right.child.kill('SIGTERM');
+      const r = await right.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(token), 'the token is never printed');
+    },
+  );
 });
 
 describe('transient connection failures are retried, each attempt counted', () => {
@@ -104,7 +119,10 @@ describe('transient connection failures are retried, each attempt counted', () =
           Number(/attempt (\d+)/.exec(m[0])?.[1] ?? -1),
         );
       // The backoff starts at 100-250 ms: four attempts come within a few seconds, each with its warning.
-      await until(() => attempts().length >= 4, 'four counted attempts', { timeoutMs: 20_000, intervalMs: 50 });
+      await until(() => attempts().length >= 4, 'four counted attempts', {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
       assert.equal(child.exitCode, null, `still running:\n${stderr}`);
       assert.deepEqual(attempts().slice(0, 4), [1, 2, 3, 4], stderr);
       const stopped = performance.now();

@@ -61,7 +61,10 @@ async function refusedUntrusted(args: readonly string[]): Promise<void> {
   assert.ok(performance.now() - started < 10_000, 'at once, not after retries');
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0] ?? '', /the certificate of .* was not trusted .*pass the CA that signed it with --tls-ca/);
+  assert.match(
+    lines[0] ?? '',
+    /the certificate of .* was not trusted .*pass the CA that signed it with --tls-ca/,
+  );
 }
 
 /** Runs the command until it logs `connected to <scheme>`, then stops it with SIGTERM: exit 0. */
@@ -109,10 +112,26 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
     });
   });
 
+  it(
+    'nats: a tls:// URL to a server without TLS is refused, not used in clear',
+    { skip: skipNats },
+    async () => {
+      const s = await natsServer([]);
+      const r = await runCli(['model', '--transport=nats', '--url', `tls://127.0.0.1:${s.port}`], {
+        timeoutMs: 30_000,
+      });
+      assert.equal(r.code, EXIT_PERMANENT_CONNECTION_FAILURE, r.stderr);
+      assert.match(r.stderr, /nats-server at tls:\/\/127\.0\.0\.1:\d+ does not offer TLS there/);
+    },
+  );
+
   it('amqps://: refused without --tls-ca, connected with it', { skip: skipAmqp }, async () => {
     const url = await amqpsUrl();
     await refusedUntrusted(['dashboard', '--transport=amqp', '--url', url]);
-    const r = await connectsAndStops(['dashboard', '--transport=amqp', '--url', url, '--tls-ca', certs.ca], 'amqps://');
+    const r = await connectsAndStops(
+      ['dashboard', '--transport=amqp', '--url', url, '--tls-ca', certs.ca],
+      'amqps://',
+    );
     assert.ok(!r.stderr.includes(`:${new URL(AMQP_URL).password}@`), 'the password is never printed');
   });
 
@@ -121,7 +140,10 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
       [['--tls-ca', '/no/such/ca.pem'], /cannot read --tls-ca \/no\/such\/ca\.pem: ENOENT/],
       [['--tls-ca', certs.dir], /cannot read --tls-ca .*EISDIR/],
       [['--tls-ca', certs.ca, '--tls-cert', certs.clientCert], /--tls-cert and --tls-key go together/],
-      [['--tls-cert', certs.clientCert, '--tls-key', `${certs.dir}/client.ext`], /--tls-key .* holds no PEM block/],
+      [
+        ['--tls-cert', certs.clientCert, '--tls-key', `${certs.dir}/client.ext`],
+        /--tls-key .* holds no PEM block/,
+      ],
     ];
     for (const [tlsArgs, message] of cases) {
       // A port nobody listens on: were the files taken, the command would retry instead of exiting.

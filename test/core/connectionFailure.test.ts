@@ -39,7 +39,10 @@ describe('classifyConnectionError', () => {
     const f = classifyConnectionError(rabbit, amqp);
     assert.ok(f instanceof PermanentConnectionError);
     assert.equal(f.reason, 'credentials');
-    assert.match(f.message, /^the credentials were refused by RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1/);
+    assert.match(
+      f.message,
+      /^the credentials were refused by RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1/,
+    );
     assert.match(f.message, /403 ACCESS_REFUSED for user "guest"/);
     assert.match(f.message, /fix the user and password in --url/);
 
@@ -50,11 +53,17 @@ describe('classifyConnectionError', () => {
     assert.match(n?.message ?? '', /credentials were refused by nats-server at nats:\/\/127\.0\.0\.1:4222/);
     assert.match(n?.message ?? '', /NATS_TOKEN/);
     // As a status event on a reconnect, nats.js gives the code alone.
-    assert.equal(reasonOf({ code: 'AUTHORIZATION_VIOLATION', message: 'AUTHORIZATION_VIOLATION' }, nats), 'credentials');
+    assert.equal(
+      reasonOf({ code: 'AUTHORIZATION_VIOLATION', message: 'AUTHORIZATION_VIOLATION' }, nats),
+      'credentials',
+    );
   });
 
   it("RabbitMQ's close in answer to connection.open is an unknown (or forbidden) virtual host", () => {
-    const f = classifyConnectionError(observed('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'), amqp);
+    const f = classifyConnectionError(
+      observed('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'),
+      amqp,
+    );
     assert.equal(f?.reason, 'vhost');
     assert.match(f?.message ?? '', /would not open virtual host "no-such-vhost"/);
     assert.match(f?.message ?? '', /rabbitmqctl add_vhost no-such-vhost/);
@@ -80,7 +89,10 @@ describe('classifyConnectionError', () => {
       { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: '…', host: 'wrong.example' },
     );
     assert.equal(reasonOf(mismatch, amqp), 'tls-hostname');
-    assert.equal(reasonOf(observed('certificate has expired', { code: 'CERT_HAS_EXPIRED' }), amqp), 'tls-certificate');
+    assert.equal(
+      reasonOf(observed('certificate has expired', { code: 'CERT_HAS_EXPIRED' }), amqp),
+      'tls-certificate',
+    );
   });
 
   it('TLS asked of a server that does not speak it is permanent', () => {
@@ -99,7 +111,10 @@ describe('classifyConnectionError', () => {
 
   it('an unparsable URL reported by a client is permanent', () => {
     // nats.js hands a server URL to Node's URL parser, which throws a TypeError with this code.
-    assert.equal(reasonOf(observed('Invalid URL', { code: 'ERR_INVALID_URL', input: 'nats://h:x' }, 'TypeError'), nats), 'url');
+    assert.equal(
+      reasonOf(observed('Invalid URL', { code: 'ERR_INVALID_URL', input: 'nats://h:x' }, 'TypeError'), nats),
+      'url',
+    );
   });
 
   it('a broker that is down, starting, unreachable or not yet in DNS is transient', () => {
@@ -111,8 +126,10 @@ describe('classifyConnectionError', () => {
       observed('connect ETIMEDOUT'),
       // amqplib, when the broker closes the socket while it starts or stops (or a plain client meets a TLS port).
       observed('Socket closed abruptly during opening handshake'),
-      observed('Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced ' +
-        'connection closure with reason \'shutdown\'"'),
+      observed(
+        'Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced ' +
+          "connection closure with reason 'shutdown'\"",
+      ),
       // nats.js: refused (with the socket error chained), and a handshake that got no answer in time.
       observed('CONNECTION_REFUSED', { code: 'CONNECTION_REFUSED' }, 'NatsError'),
       observed('TIMEOUT', { code: 'TIMEOUT' }, 'NatsError'),

@@ -92,7 +92,10 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     await until(() => states.at(-1) === 'connected', 'connected again', SERVER_WAIT);
     const counted = attempts();
     assert.deepEqual(counted.slice(0, 3), [2, 3, 4], lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('info: reconnected to')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('info: reconnected to')),
+      lines.join('\n'),
+    );
   });
 
   it('loses nothing when the server is killed and restarted with its store', async () => {

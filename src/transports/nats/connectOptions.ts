@@ -7,7 +7,10 @@ import { credsAuthenticator, nkeyAuthenticator, type Authenticator, type Connect
 import type { ResolvedNatsOptions } from './options.js';
 
 /** `nextReconnectDelay` is asked for the wait before each of nats.js's own reconnect attempts. */
-export function natsConnectOptions(o: ResolvedNatsOptions, nextReconnectDelay: () => number): ConnectionOptions {
+export function natsConnectOptions(
+  o: ResolvedNatsOptions,
+  nextReconnectDelay: () => number,
+): ConnectionOptions {
   const authenticators: Authenticator[] = [];
   const { credsFile, nkeySeedFile, tls } = o;
   if (credsFile !== undefined) authenticators.push(credsAuthenticator(() => readFileSync(credsFile)));
@@ -23,7 +26,7 @@ export function natsConnectOptions(o: ResolvedNatsOptions, nextReconnectDelay: (
     token: o.token,
     ...(authenticators.length > 0 ? { authenticator: authenticators } : {}),
     // Given any TLS material, nats.js requires TLS: a server without it is refused rather than used in clear.
-    ...(tls !== undefined ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key } } : {}),
+    ...(tls !== undefined ? { tls: { ...tls } } : {}),
     // The first connection is retried by the managed connection (so close() can stop it, each failure is
     // logged, and a permanent one ends the retries).
     waitOnFirstConnect: false,

@@ -82,7 +82,7 @@ export interface NatsTransportOptions {
   readonly closeTimeoutMs?: number;
   /**
    * CA, client certificate and key. Given any of them, the connection requires TLS (as a `tls://` URL does).
-   * @default none: TLS only when the URL or the server asks for it, verified against the system's CAs
+   * @default none: TLS when a `tls://` URL or the server asks for it, verified against the system's CAs
    */
   readonly tls?: TlsMaterial;
   /**
@@ -125,6 +125,7 @@ export interface ResolvedNatsOptions {
   readonly flushEvery: number;
   readonly slowConsumerBufferBytes: number;
   readonly closeTimeoutMs: number;
+  /** Set (maybe empty) when TLS is required: TLS options given, or a `tls://` URL. */
   readonly tls: TlsMaterial | undefined;
   readonly onPermanentFailure: ((error: PermanentConnectionError) => void) | undefined;
   readonly logger: Logger;
@@ -181,7 +182,11 @@ export function splitCredentials(url: string): SplitUrl {
     }
     // nats.js dials nats:// and tls:// (TLS required) alike over TCP; any other scheme is a mistake.
     if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:')
-      throw invalidUrl('nats', redactUrl(raw), `it must start with nats:// or tls://, not ${parsed.protocol}//`);
+      throw invalidUrl(
+        'nats',
+        redactUrl(raw),
+        `it must start with nats:// or tls://, not ${parsed.protocol}//`,
+      );
     if (parsed.hostname === '') throw invalidUrl('nats', redactUrl(raw), 'it names no host');
     if (parsed.username !== '' && creds.user === undefined && creds.token === undefined) {
       const name = decodeURIComponent(parsed.username);
@@ -245,7 +250,8 @@ export function resolveNatsOptions(
     flushEvery: Math.floor(positive('flushEvery', options.flushEvery ?? d.flushEvery)),
     slowConsumerBufferBytes: Math.max(0, options.slowConsumerBufferBytes ?? d.slowConsumerBufferBytes),
     closeTimeoutMs: Math.max(0, options.closeTimeoutMs ?? d.closeTimeoutMs),
-    tls: hasTls(options.tls) ? options.tls : undefined,
+    // nats.js itself ignores the scheme: a tls:// URL is made to require TLS here, as it says.
+    tls: hasTls(options.tls) ? options.tls : split.servers.some((u) => u.startsWith('tls:')) ? {} : undefined,
     onPermanentFailure: options.onPermanentFailure,
     logger: options.logger ?? stderrLogger,
   };
