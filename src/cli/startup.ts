@@ -3,6 +3,7 @@
  * that they fit each other, and opening the transport with the process's logger.
  */
 import type { Logger } from '../core/log.js';
+import type { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
@@ -21,9 +22,14 @@ export interface TransportArgs extends TlsArgs {
 
 /**
  * The transport the options choose; it logs (reconnects, errors) through `logger`. A connection that can never
- * succeed ends the process with EXIT_PERMANENT_CONNECTION_FAILURE; unreadable TLS files reject (a usage error).
+ * succeed ends the process with EXIT_PERMANENT_CONNECTION_FAILURE, unless `onPermanentFailure` handles it (a
+ * full-screen dashboard must close its screen first); unreadable TLS files reject (a usage error).
  */
-export async function openTransport(args: TransportArgs, logger: Logger): Promise<Transport> {
+export async function openTransport(
+  args: TransportArgs,
+  logger: Logger,
+  onPermanentFailure: (failure: PermanentConnectionError) => void = exitOnPermanentFailure(logger),
+): Promise<Transport> {
   const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
   return createTransport({
     kind: args.transport,
@@ -31,7 +37,7 @@ export async function openTransport(args: TransportArgs, logger: Logger): Promis
     natsMode: args.natsMode,
     legacyQueues: args.legacyQueues,
     tls,
-    onPermanentFailure: exitOnPermanentFailure(logger),
+    onPermanentFailure,
     logger,
   });
 }

@@ -50,6 +50,18 @@ describe('permanent connection failures end the command with exit 77', () => {
     assertPermanent(r, /the credentials were refused by RabbitMQ at amqp:\/\/guest:\*\*\*@.*--url/, 'WRONG');
   });
 
+  it('the dashboard too, once its screen is closed', { skip: skipAmqp, timeout: 40_000 }, async () => {
+    const started = performance.now();
+    const r = await runCli(['dashboard', '--transport=amqp', '--url', amqpUrl('guest:WRONG')], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, EXIT_PERMANENT_CONNECTION_FAILURE, r.stderr);
+    assert.ok(performance.now() - started < 10_000, 'at once');
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines.at(-1) ?? '', /the credentials were refused by RabbitMQ/);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes('WRONG'), 'the password is never printed');
+  });
+
   it('a RabbitMQ virtual host that does not exist', { skip: skipAmqp, timeout: 40_000 }, async () => {
     const r = await modelExits(['--transport=amqp', '--url', amqpUrl('guest:guest', '/no-such-vhost')]);
     assertPermanent(
