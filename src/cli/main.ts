@@ -5,7 +5,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { redactText } from '../core/redact.js';
-import { PermanentConnectionError } from '../core/connectionFailure.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { featuresCommand } from './commands/features.js';
 import { metricCommand } from './commands/metric.js';
@@ -14,7 +13,6 @@ import { plotCommand } from './commands/plot.js';
 import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import { stopOnSignals } from './lifecycle.js';
-import { EXIT_PERMANENT_CONNECTION_FAILURE } from './permanentFailure.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   stopOnSignals((level, message) =>
@@ -46,8 +44,6 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .fail((message, error, y) => {
       if (error) {
         process.stderr.write(`pipeline: ${redactText(error.message)}\n`);
-        // A broker URL that cannot be used is found before any connection: the same exit as a refused one.
-        if (error instanceof PermanentConnectionError) process.exit(EXIT_PERMANENT_CONNECTION_FAILURE);
       } else {
         y.showHelp('error');
         process.stderr.write(`\n${message}\n`);

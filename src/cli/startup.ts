@@ -3,7 +3,7 @@
  * that they fit each other, and opening the transport with the process's logger.
  */
 import type { Logger } from '../core/log.js';
-import type { PermanentConnectionError } from '../core/connectionFailure.js';
+import { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
@@ -31,15 +31,21 @@ export async function openTransport(
   onPermanentFailure: (failure: PermanentConnectionError) => void = exitOnPermanentFailure(logger),
 ): Promise<Transport> {
   const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
-  return createTransport({
-    kind: args.transport,
-    url: args.url,
-    natsMode: args.natsMode,
-    legacyQueues: args.legacyQueues,
-    tls,
-    onPermanentFailure,
-    logger,
-  });
+  try {
+    return await createTransport({
+      kind: args.transport,
+      url: args.url,
+      natsMode: args.natsMode,
+      legacyQueues: args.legacyQueues,
+      tls,
+      onPermanentFailure,
+      logger,
+    });
+  } catch (e) {
+    // A URL that cannot be used is found before any connection (nothing on screen yet): the same exit as a refusal.
+    if (e instanceof PermanentConnectionError) exitOnPermanentFailure(logger)(e);
+    throw e;
+  }
 }
 
 /** The memory transport lives inside one process: a lone service on it would wait forever for its partners. */

@@ -166,7 +166,7 @@ const URL_EXAMPLE: Record<BrokerKind, string> = {
 export function invalidUrl(broker: BrokerKind, shownUrl: string, why: string): PermanentConnectionError {
   return new PermanentConnectionError(
     'url',
-    `the broker URL ${shownUrl} is not valid (${why}): give one like ${URL_EXAMPLE[broker]} ` +
-      `with --url (or ${broker === 'amqp' ? 'AMQP_URL' : 'NATS_URL'})`,
+    `the broker URL ${shownUrl} is not valid (${why}): give one with --url ` +
+      `(or ${broker === 'amqp' ? 'AMQP_URL' : 'NATS_URL'}) like ${URL_EXAMPLE[broker]}`,
   );
 }
