@@ -58,7 +58,10 @@ export class ManagedConnection {
     return this.state === 'connected' && this.nc !== undefined && !this.nc.isClosed() ? this.nc : undefined;
   }
 
-  /** Resolves with the connection once it is connected; rejects with TransportClosedError once aborted. */
+  /**
+   * Resolves with the connection once it is connected; rejects with the permanent failure that ended the retries,
+   * or with TransportClosedError once aborted.
+   */
   async connected(): Promise<NatsConnection> {
     for (;;) {
       if (this.failure) throw this.failure;
