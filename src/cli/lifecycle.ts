@@ -82,6 +82,8 @@ export function monitor(
   subs.push(interval(terminal.tty ? 250 : 5000).subscribe(tick));
   subs.push(
     interval(options.statusEveryMs ?? 1000).subscribe(() => {
+      // Best-effort: one published while disconnected would only wait for the broker, and hold up a stop.
+      if (state !== 'connected') return;
       const body: StatusBody = {
         service,
         instance,

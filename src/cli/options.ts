@@ -52,6 +52,17 @@ export const transportOptions = {
       'amqp only: declare plain non-durable queues like the original Python services (they and their messages ' +
       'vanish when the broker restarts)',
   },
+  'tls-ca': {
+    type: 'string',
+    describe:
+      "amqps:// or nats: PEM file of the CA that signed the broker's certificate, trusted besides the system's",
+  },
+  'tls-cert': {
+    type: 'string',
+    describe:
+      'amqps:// or nats: PEM file of a client certificate, for brokers that verify clients (with --tls-key)',
+  },
+  'tls-key': { type: 'string', describe: 'PEM file of the private key of --tls-cert' },
 } as const satisfies Record<string, CliOption>;
 
 export const outputOptions = {

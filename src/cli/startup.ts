@@ -3,29 +3,49 @@
  * that they fit each other, and opening the transport with the process's logger.
  */
 import type { Logger } from '../core/log.js';
+import { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
 import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
 import { readDataset } from '../files/readDataset.js';
 import { readModel } from '../files/readModel.js';
+import { exitOnPermanentFailure } from './permanentFailure.js';
+import { readTlsFiles, type TlsArgs } from './tlsFiles.js';
 
-export interface TransportArgs {
+export interface TransportArgs extends TlsArgs {
   readonly transport: TransportKind;
   readonly url?: string | undefined;
   readonly natsMode: NatsMode;
   readonly legacyQueues: boolean;
 }
 
-/** The transport the options choose; it logs (reconnects, errors) through `logger`. */
-export function openTransport(args: TransportArgs, logger: Logger): Promise<Transport> {
-  return createTransport({
-    kind: args.transport,
-    url: args.url,
-    natsMode: args.natsMode,
-    legacyQueues: args.legacyQueues,
-    logger,
-  });
+/**
+ * The transport the options choose; it logs (reconnects, errors) through `logger`. A connection that can never
+ * succeed ends the process with EXIT_PERMANENT_CONNECTION_FAILURE, unless `onPermanentFailure` handles it (a
+ * full-screen dashboard must close its screen first); unreadable TLS files reject (a usage error).
+ */
+export async function openTransport(
+  args: TransportArgs,
+  logger: Logger,
+  onPermanentFailure: (failure: PermanentConnectionError) => void = exitOnPermanentFailure(logger),
+): Promise<Transport> {
+  const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
+  try {
+    return await createTransport({
+      kind: args.transport,
+      url: args.url,
+      natsMode: args.natsMode,
+      legacyQueues: args.legacyQueues,
+      tls,
+      onPermanentFailure,
+      logger,
+    });
+  } catch (e) {
+    // A URL that cannot be used is found before any connection (nothing on screen yet): the same exit as a refusal.
+    if (e instanceof PermanentConnectionError) exitOnPermanentFailure(logger)(e);
+    throw e;
+  }
 }
 
 /** The memory transport lives inside one process: a lone service on it would wait forever for its partners. */

@@ -3,8 +3,10 @@
  * in-memory demo never loads amqplib or nats.
  */
 import type { Logger } from '../core/log.js';
+import type { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import { MemoryTransport } from './memory/memoryTransport.js';
+import type { TlsMaterial } from './tlsMaterial.js';
 
 export const TRANSPORT_KINDS = ['memory', 'amqp', 'nats'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
@@ -18,6 +20,10 @@ export interface TransportSettings {
   readonly natsMode?: NatsMode;
   /** RabbitMQ: declare plain non-durable queues exactly as the original Python services do. */
   readonly legacyQueues?: boolean;
+  /** Brokers: CA, client certificate and key (amqps:// URLs; NATS then requires TLS). */
+  readonly tls?: TlsMaterial | undefined;
+  /** Brokers: called once when the connection can never succeed as configured; retries have stopped. */
+  readonly onPermanentFailure?: (error: PermanentConnectionError) => void;
   readonly logger?: Logger;
 }
 
@@ -30,7 +36,7 @@ export async function createTransport(settings: TransportSettings): Promise<Tran
       return createAmqpTransport({
         ...(settings.url !== undefined ? { url: settings.url } : {}),
         ...(settings.legacyQueues !== undefined ? { legacyQueues: settings.legacyQueues } : {}),
-        ...(settings.logger ? { logger: settings.logger } : {}),
+        ...brokerExtras(settings),
       });
     }
     case 'nats': {
@@ -38,8 +44,19 @@ export async function createTransport(settings: TransportSettings): Promise<Tran
       return createNatsTransport({
         ...(settings.url !== undefined ? { url: settings.url } : {}),
         mode: settings.natsMode ?? 'jetstream',
-        ...(settings.logger ? { logger: settings.logger } : {}),
+        ...brokerExtras(settings),
       });
     }
   }
+}
+
+/** The settings both brokers take alike, where given. */
+function brokerExtras(
+  settings: TransportSettings,
+): Pick<TransportSettings, 'tls' | 'onPermanentFailure' | 'logger'> {
+  return {
+    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.onPermanentFailure ? { onPermanentFailure: settings.onPermanentFailure } : {}),
+    ...(settings.logger ? { logger: settings.logger } : {}),
+  };
 }

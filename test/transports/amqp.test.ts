@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogLevel } from '../../src/core/log.js';
+import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
 import type { AmqpTransportOptions } from '../../src/transports/amqp/index.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
@@ -70,8 +71,10 @@ describe('amqp transport: settings', { skip }, () => {
       `the URL is shown redacted:\n${lines.join('\n')}`,
     );
     assert.ok(!everything.includes(secret), `the password leaked:\n${everything}`);
-    assert.deepEqual(states.slice(0, 2), ['connecting', 'reconnecting']);
-    assert.equal(states.at(-1), 'closed');
+    // Refused credentials are permanent: no retry, and the publish fails with the reason.
+    assert.ok(error instanceof PermanentConnectionError && error.reason === 'credentials', error.message);
+    assert.ok(!lines.some((l) => /again in \d+ ms/.test(l)), `no retry:\n${lines.join('\n')}`);
+    assert.deepEqual(states, ['connecting', 'closed']);
   });
 
   it('refuses a message larger than maxMessageBytes before it reaches the broker', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PREFETCH } from '../../src/core/transport.js';
 import { toError } from '../../src/core/errors.js';
+import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
 import { redactingLogger, type LogLevel } from '../../src/core/log.js';
 import {
   AMQP_DEFAULTS,
@@ -35,13 +36,23 @@ describe('amqp options', () => {
       () => resolveAmqpOptions({ url: 'http://u:hunter2@h' }, {}),
       (e: Error) => {
         assert.ok(
-          e instanceof TypeError && !e.message.includes('hunter2') && e.message.includes('u:***@'),
+          e instanceof PermanentConnectionError &&
+            e.reason === 'url' &&
+            !e.message.includes('hunter2') &&
+            e.message.includes('u:***@'),
           e.message,
         );
         return true;
       },
     );
-    assert.throws(() => resolveAmqpOptions({ url: 'amqp://u:hunter2@[bad' }, {}), /invalid broker URL/);
+    assert.throws(() => resolveAmqpOptions({ url: 'amqp://u:hunter2@[bad' }, {}), /URL .* is not valid/);
+  });
+
+  it('takes TLS files for amqps:// only, where amqplib uses them', () => {
+    const tls = { ca: 'PEM' };
+    assert.deepEqual(resolveAmqpOptions({ url: 'amqps://u:p@h:5671', tls }, {}).tls, tls);
+    assert.throws(() => resolveAmqpOptions({ url: 'amqp://u:p@h', tls }, {}), /need an amqps:\/\/ URL/);
+    assert.equal(resolveAmqpOptions({ url: 'amqp://u:p@h', tls: {} }, {}).tls, undefined);
   });
 
   it('fills every default', () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PREFETCH } from '../../src/core/transport.js';
+import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
 import {
   backoffDelayMs,
   DEFAULT_NATS_URL,
@@ -59,9 +60,26 @@ describe('nats options', () => {
     assert.throws(() => resolveNatsOptions({ mode: 'fast' as 'core' }), /mode/);
     assert.throws(
       () => resolveNatsOptions({ url: 'nats://u:hunter2@[bad' }),
-      (e: Error) => !e.message.includes('hunter2') && /invalid NATS URL/.test(e.message),
+      (e: Error) =>
+        e instanceof PermanentConnectionError &&
+        e.reason === 'url' &&
+        !e.message.includes('hunter2') &&
+        /broker URL nats:\/\/u:\*\*\*@\[bad is not valid/.test(e.message),
     );
     assert.throws(() => resolveNatsOptions({ url: ' , ' }), /no NATS server/);
+    assert.throws(
+      () => resolveNatsOptions({ url: 'http://h:4222' }),
+      /must start with nats:\/\/ or tls:\/\//,
+    );
+    assert.throws(() => resolveNatsOptions({ url: 'nats://127.0.0.1:notaport' }), /cannot be parsed/);
+  });
+
+  it('requires TLS when TLS material is given or a URL says tls://', () => {
+    assert.equal(resolveNatsOptions({ url: 'nats://a:4222' }).tls, undefined);
+    assert.equal(resolveNatsOptions({ url: 'nats://a:4222', tls: {} }).tls, undefined);
+    assert.deepEqual(resolveNatsOptions({ url: 'nats://a:4222', tls: { ca: 'PEM' } }).tls, { ca: 'PEM' });
+    assert.deepEqual(resolveNatsOptions({ url: 'tls://a:4222' }).tls, {});
+    assert.deepEqual(resolveNatsOptions({ url: 'tls://a:4222' }).servers, ['tls://a:4222']);
   });
 
   it('backs off exponentially to a cap, plus jitter', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Subscription } from 'rxjs';
 import { queueTopic } from '../../src/core/topics.js';
+import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
 import type { ConnectionState, Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
 import { consumerBacklog, NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../../harness/natsServer.js';
@@ -75,6 +76,28 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
     assert.equal(states.at(-1), 'connected');
   });
 
+  it('warns on every reconnect attempt while its server is away, counting them', async () => {
+    const s = await server();
+    await s.start();
+    const { states, lines } = await transport({ url: s.url, mode: 'core' });
+    await until(() => states.at(-1) === 'connected', 'connected', SERVER_WAIT);
+    await s.stop();
+    const attempts = (): number[] =>
+      lines.flatMap((l) => {
+        const m = /^warn: still disconnected: connecting to .* again \(attempt (\d+)\)$/.exec(l);
+        return m ? [Number(m[1])] : [];
+      });
+    await until(() => attempts().length >= 3, 'three counted reconnect warnings', SERVER_WAIT);
+    await s.start();
+    await until(() => states.at(-1) === 'connected', 'connected again', SERVER_WAIT);
+    const counted = attempts();
+    assert.deepEqual(counted.slice(0, 3), [2, 3, 4], lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('info: reconnected to')),
+      lines.join('\n'),
+    );
+  });
+
   it('loses nothing when the server is killed and restarted with its store', async () => {
     const s = await server();
     await s.start();
@@ -122,11 +145,12 @@ describe('nats transport with a server of its own', { skip, timeout: 60_000 }, (
       () => assert.fail('a publish cannot succeed with a wrong password'),
       (e: unknown) => e as Error,
     );
-    assert.equal(error.name, 'TransportClosedError');
+    // Refused credentials are permanent: no retry, and the publish fails with the reason.
+    assert.ok(error instanceof PermanentConnectionError && error.reason === 'credentials', error.message);
+    assert.ok(!bad.lines.some((l) => /attempt 2/.test(l)), `no retry:\n${bad.lines.join('\n')}`);
     const everything = [...good.lines, ...bad.lines, error.message, String(error.stack)].join('\n');
     for (const s of [secret, wrong]) assert.ok(!everything.includes(s), `a password leaked:\n${everything}`);
-    assert.deepEqual(bad.states.slice(0, 2), ['connecting', 'reconnecting']);
-    assert.equal(bad.states.at(-1), 'closed');
+    assert.deepEqual(bad.states, ['connecting', 'closed']);
   });
 
   it('authenticates with a token from the URL, and never prints it', async () => {

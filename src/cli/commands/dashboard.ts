@@ -17,6 +17,8 @@ import { stopOnSignals } from '../lifecycle.js';
 import { transportOptions } from '../options.js';
 import { DEFAULT_LOG_DIR, METRIC_LOG_NAME } from '../paths.js';
 import { openTransport } from '../startup.js';
+import type { PermanentConnectionError } from '../../core/connectionFailure.js';
+import { EXIT_PERMANENT_CONNECTION_FAILURE } from '../permanentFailure.js';
 
 const options = {
   ...transportOptions,
@@ -66,6 +68,7 @@ export const dashboardCommand = defineCommand({
 async function dashboard(args: CommandArgs<typeof options>): Promise<number> {
   const stop = stopOnSignals();
   let transport: Transport | undefined;
+  let refused: PermanentConnectionError | undefined;
   let feed: DashboardFeed;
   // The memory transport lives inside the pipeline's process: from outside, its metric log is what can be watched.
   const csvFile =
@@ -76,7 +79,11 @@ async function dashboard(args: CommandArgs<typeof options>): Promise<number> {
   if (csvFile !== undefined) {
     feed = csvFeed(csvFile, undefined, args.summaryFile ?? summaryFileFor(csvFile));
   } else {
-    transport = await openTransport(args, log);
+    // Not an exit from under the screen: the screen closes, then the reason is printed where it can be read.
+    transport = await openTransport(args, log, (failure) => {
+      refused = failure;
+      stop.abort();
+    });
     feed = transportFeed(transport);
   }
   try {
@@ -94,5 +101,7 @@ async function dashboard(args: CommandArgs<typeof options>): Promise<number> {
   } finally {
     await transport?.close();
   }
-  return 0;
+  if (refused === undefined) return 0;
+  log('error', refused.message);
+  return EXIT_PERMANENT_CONNECTION_FAILURE;
 }

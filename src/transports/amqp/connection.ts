@@ -5,14 +5,23 @@
  * consumers subscribe to generations and rebuild their channels and topology on each new one. The connection state
  * is a stream: `connecting`, then `reconnecting` while attempts fail or after a connection is lost, `connected`,
  * and finally `closed`.
+ *
+ * Failed attempts are retried only when waiting can help (see core/connectionFailure.ts): a permanent failure
+ * (refused credentials, unknown virtual host, untrusted certificate) stops the retries and is handed, once, to
+ * `onPermanentFailure`; waiting publishers and consumers then fail with it.
  */
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { redactUrl } from '../../core/redact.js';
 import { TransportClosedError, type ConnectionState } from '../../core/transport.js';
 import { errorMessage } from '../../core/errors.js';
+import {
+  classifyConnectionError,
+  type ConnectionContext,
+  type PermanentConnectionError,
+} from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
-import type { ResolvedAmqpOptions } from './options.js';
+import { parseAmqpUrl, type ResolvedAmqpOptions } from './options.js';
 import { writeCoalescer, type HoldWrites } from './writeCoalescer.js';
 
 /** One live connection. `alive` turns false, for good, when it is lost or closed. */
@@ -39,19 +48,29 @@ export class AmqpConnection {
   private waiters: Waiter[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Set once a permanent failure stopped the retries: what waiters are rejected with. */
+  private failure: PermanentConnectionError | undefined;
+  /** The URL as logs may show it. */
+  private readonly where: string;
 
   private constructor(
     private readonly recovering: RecoveringChannelModel,
     private readonly log: Logger,
-    private readonly where: string,
+    private readonly context: ConnectionContext,
+    private readonly onPermanentFailure: ((e: PermanentConnectionError) => void) | undefined,
   ) {
+    this.where = context.url;
     recovering.on('connect', (model: ChannelModel) => this.connected(model));
     recovering.on('disconnect', (err: Error) => {
       this.lost();
       this.log('warn', `connection to ${this.where} lost (${errorMessage(err)}); reconnecting`);
     });
-    recovering.on('connect-failed', () => {
-      if (!this.closed) this.state.next('reconnecting');
+    // Emitted before the retry is scheduled: a permanent failure stops recovery here, so no retry (and no
+    // retry warning) follows it.
+    recovering.on('connect-failed', (err: Error) => {
+      const permanent = classifyConnectionError(err, this.context);
+      if (permanent) this.fail(permanent);
+      else if (!this.closed) this.state.next('reconnecting');
     });
     recovering.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) => {
       const text = `connecting to ${this.where} again in ${info.delay} ms (attempt ${info.attempt}; ${errorMessage(info.error)})`;
@@ -74,10 +93,15 @@ export class AmqpConnection {
   /** Starts connecting and resolves at once: the broker may come up later (docker compose starts all at once). */
   static async open(options: ResolvedAmqpOptions, log: Logger): Promise<AmqpConnection> {
     const r = options.reconnect;
+    const tls = options.tls;
     const recovering = await connect(options.url, {
       clientProperties: { connection_name: options.connectionName },
       // Without it Nagle's algorithm meets the broker's delayed ACKs: a publisher awaiting each confirm waits ~40 ms.
       noDelay: true,
+      // Used by amqplib on amqps:// URLs only (options.ts refuses them with amqp://).
+      ...(tls?.ca !== undefined ? { ca: [tls.ca] } : {}),
+      ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls?.key !== undefined ? { key: tls.key } : {}),
       recovery: {
         waitForConnect: false,
         initialDelay: r.initialDelayMs,
@@ -87,7 +111,7 @@ export class AmqpConnection {
         maxRetries: Infinity,
       },
     });
-    return new AmqpConnection(recovering, log, redactUrl(options.url));
+    return new AmqpConnection(recovering, log, connectionContext(options.url), options.onPermanentFailure);
   }
 
   /** The live generation, if connected. */
@@ -97,6 +121,7 @@ export class AmqpConnection {
 
   /** The live generation, or the next one; rejects with `TransportClosedError` once the connection is closed. */
   waitForGeneration(): Promise<Generation> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new TransportClosedError('amqp'));
     if (this.current) return Promise.resolve(this.current);
     return new Promise<Generation>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -145,9 +170,34 @@ export class AmqpConnection {
     }
   }
 
+  /** Stops retrying for good: the failure goes to the handler (or the log), waiters are rejected with it. */
+  private fail(failure: PermanentConnectionError): void {
+    if (this.closed || this.failure) return;
+    this.failure = failure;
+    // Synchronous up to its first await: recovery is stopped before amqplib schedules the next attempt.
+    this.recovering.close().catch(() => undefined);
+    for (const w of this.waiters.splice(0)) w.reject(failure);
+    if (this.onPermanentFailure) this.onPermanentFailure(failure);
+    else this.log('error', failure.message);
+  }
+
   private lost(): void {
     if (this.current) this.current.alive = false;
     this.current = undefined;
     if (!this.closed) this.state.next('reconnecting');
   }
+}
+
+/** What the classifier may know of the URL: shown redacted, with its user and virtual host. */
+function connectionContext(url: string): ConnectionContext {
+  const u = parseAmqpUrl(url);
+  const shown = new URL(u.href);
+  shown.search = '';
+  const path = u.pathname.slice(1);
+  return {
+    broker: 'amqp',
+    url: redactUrl(shown.href),
+    user: u.username === '' ? 'guest' : decodeURIComponent(u.username),
+    vhost: path === '' ? '/' : decodeURIComponent(path),
+  };
 }

@@ -3,9 +3,11 @@
  * environment only through the `env` argument.
  */
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/codec.js';
+import { invalidUrl, type PermanentConnectionError } from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
 import { redactText } from '../../core/redact.js';
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
+import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
 
 /** How the transport waits between connection attempts: exponential backoff with jitter. */
 export interface AmqpReconnectOptions {
@@ -77,6 +79,14 @@ export interface AmqpTransportOptions {
    * @default 'rx-ml-pipeline'
    */
   readonly connectionName?: string;
+  /** CA, client certificate and key for an `amqps://` URL. @default none: the system's CAs, no client certificate */
+  readonly tls?: TlsMaterial;
+  /**
+   * Called once when the broker refuses the connection for a reason waiting cannot fix (credentials, virtual
+   * host, certificate): the transport has stopped retrying, and its publishes and consumers fail with the error.
+   * @default logs the error
+   */
+  readonly onPermanentFailure?: (error: PermanentConnectionError) => void;
   /**
    * Where log lines go.
    * @default warn and error lines to stderr
@@ -108,6 +118,8 @@ export interface ResolvedAmqpOptions {
   readonly reconnect: Required<AmqpReconnectOptions>;
   readonly closeTimeoutMs: number;
   readonly connectionName: string;
+  readonly tls: TlsMaterial | undefined;
+  readonly onPermanentFailure: ((error: PermanentConnectionError) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -127,17 +139,29 @@ export function resolveAmqpUrl(
   return AMQP_DEFAULTS.url;
 }
 
-/** Parses a broker URL; the error for a bad one shows it redacted (Node's own error keeps the input whole). */
+/**
+ * Parses a broker URL; a bad one is a `PermanentConnectionError` (reason `url`) that shows it redacted (Node's own
+ * error keeps the input whole).
+ */
 export function parseAmqpUrl(url: string): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`invalid broker URL: ${redactText(url)}`);
+    throw invalidUrl('amqp', redactText(url), 'it cannot be parsed');
   }
   if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:')
-    throw new TypeError(`broker URL must start with amqp:// or amqps://, got ${redactText(url)}`);
+    throw invalidUrl('amqp', redactText(url), `it must start with amqp:// or amqps://, not ${u.protocol}//`);
+  if (u.hostname === '') throw invalidUrl('amqp', redactText(url), 'it names no host');
   return u;
+}
+
+/** TLS files apply to amqps:// only: amqplib would ignore them on a plain URL, which must not pass unnoticed. */
+function tlsFor(url: string, tls: TlsMaterial | undefined): TlsMaterial | undefined {
+  if (!hasTls(tls)) return undefined;
+  if (parseAmqpUrl(url).protocol !== 'amqps:')
+    throw new Error(`--tls-ca, --tls-cert and --tls-key need an amqps:// URL, not ${redactText(url)}`);
+  return tls;
 }
 
 /** Adds the heartbeat to the URL unless the URL sets one itself. */
@@ -162,8 +186,9 @@ export function resolveAmqpOptions(
   const d = AMQP_DEFAULTS;
   const heartbeatSeconds = options.heartbeatSeconds ?? d.heartbeatSeconds;
   const r = options.reconnect ?? {};
+  const url = resolveAmqpUrl(options.url, env);
   return {
-    url: withHeartbeat(resolveAmqpUrl(options.url, env), heartbeatSeconds),
+    url: withHeartbeat(url, heartbeatSeconds),
     prefetch: Math.floor(positive('prefetch', options.prefetch ?? d.prefetch)),
     legacyQueues: options.legacyQueues ?? d.legacyQueues,
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? d.maxMessageBytes),
@@ -179,6 +204,8 @@ export function resolveAmqpOptions(
     },
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),
     connectionName: options.connectionName ?? d.connectionName,
+    tls: tlsFor(url, options.tls),
+    onPermanentFailure: options.onPermanentFailure,
     logger: options.logger ?? stderrLogger,
   };
 }

@@ -1,26 +1,21 @@
 /**
  * One NATS connection that is always on its way to being connected: the first connection is retried forever
  * (services start together with the server in docker compose), later reconnects are the client's own, both
- * with exponential backoff and jitter. Its state is an observable that replays the current state.
+ * with exponential backoff and jitter, and every failed or started attempt is a warning with its number, so a
+ * long outage never looks like silence. Its state is an observable that replays the current state.
+ *
+ * Only failures that waiting can fix are retried (see core/connectionFailure.ts): a permanent one (refused
+ * credentials, an untrusted certificate) ends the retries and goes, once, to `onPermanentFailure`; waits for the
+ * connection then fail with it.
  */
-import { readFileSync } from 'node:fs';
-import {
-  connect,
-  credsAuthenticator,
-  Events,
-  nkeyAuthenticator,
-  type Authenticator,
-  type ConnectionOptions,
-  type NatsConnection,
-} from 'nats';
+import { connect, DebugEvents, Events, type NatsConnection } from 'nats';
 import { BehaviorSubject, filter, firstValueFrom, type Observable } from 'rxjs';
 import { TransportClosedError, type ConnectionState } from '../../core/transport.js';
 import type { Logger } from '../../core/log.js';
 import { backoffDelayMs, type ResolvedNatsOptions } from './options.js';
 import { errorMessage, toError } from '../../core/errors.js';
-
-/** A long first-connect outage logs a warning now and then, and debug lines in between. */
-const WARN_EVERY_ATTEMPTS = 20;
+import { classifyConnectionError, type PermanentConnectionError } from '../../core/connectionFailure.js';
+import { natsConnectOptions } from './connectOptions.js';
 
 export class ManagedConnection {
   private readonly stateSubject = new BehaviorSubject<ConnectionState>('connecting');
@@ -28,8 +23,15 @@ export class ManagedConnection {
   readonly state$: Observable<ConnectionState> = this.stateSubject.asObservable();
   private readonly abortedSubject = new BehaviorSubject(false);
   private nc: NatsConnection | undefined;
-  private reconnectAttempt = 0;
+  /**
+   * nats.js's own dials since the connection was lost, counted from its `reconnecting` events. The backoff
+   * follows this count: nats.js asks for a delay on every turn of its loop, also on turns that only wait, so
+   * counting those calls would reach the longest delay after the first failed dial.
+   */
+  private redials = 0;
   private shuttingDown = false;
+  /** Set once a permanent failure ended the retries: what waits for the connection fail with. */
+  private failure: PermanentConnectionError | undefined;
 
   constructor(
     private readonly transportName: string,
@@ -56,9 +58,13 @@ export class ManagedConnection {
     return this.state === 'connected' && this.nc !== undefined && !this.nc.isClosed() ? this.nc : undefined;
   }
 
-  /** Resolves with the connection once it is connected; rejects with TransportClosedError once aborted. */
+  /**
+   * Resolves with the connection once it is connected; rejects with the permanent failure that ended the retries,
+   * or with TransportClosedError once aborted.
+   */
   async connected(): Promise<NatsConnection> {
     for (;;) {
+      if (this.failure) throw this.failure;
       if (this.aborted) throw new TransportClosedError(this.transportName);
       const nc = this.current;
       if (nc !== undefined) return nc;
@@ -116,7 +122,9 @@ export class ManagedConnection {
   private async connectLoop(): Promise<void> {
     for (let attempt = 0; !this.aborted; attempt++) {
       try {
-        const nc = await connect(this.connectOptions());
+        const nc = await connect(
+          natsConnectOptions(this.o, () => backoffDelayMs(Math.max(0, this.redials - 1), this.o)),
+        );
         if (this.aborted) {
           await nc.close();
           return;
@@ -125,28 +133,52 @@ export class ManagedConnection {
         return;
       } catch (e) {
         if (this.aborted) return;
+        const permanent = this.classify(e);
+        if (permanent) return this.fail(permanent);
         this.setState('reconnecting');
-        const level = attempt % WARN_EVERY_ATTEMPTS === 0 ? 'warn' : 'debug';
+        const delay = backoffDelayMs(attempt, this.o);
         this.log(
-          level,
-          `cannot connect to ${this.o.displayUrl} (attempt ${attempt + 1}): ${errorMessage(e)}`,
+          'warn',
+          `cannot connect to ${this.o.displayUrl} (attempt ${attempt + 1}): ${errorMessage(e)}; ` +
+            `trying again in ${delay} ms`,
         );
-        await this.sleep(backoffDelayMs(attempt, this.o));
+        await this.sleep(delay);
       }
     }
   }
 
+  private classify(error: unknown): PermanentConnectionError | undefined {
+    return classifyConnectionError(error, { broker: 'nats', url: this.o.displayUrl });
+  }
+
+  /** Ends the retries for good: the failure goes to the handler (or the log), waits for the connection fail. */
+  private fail(failure: PermanentConnectionError): void {
+    if (this.failure || this.shuttingDown) return;
+    this.failure = failure;
+    this.abort();
+    // nats.js would go on redialling the refused server: stop it.
+    void this.nc?.close().catch(() => undefined);
+    if (this.o.onPermanentFailure) this.o.onPermanentFailure(failure);
+    else this.log('error', failure.message);
+  }
+
   private attach(nc: NatsConnection): void {
     this.nc = nc;
-    this.reconnectAttempt = 0;
+    this.redials = 0;
     this.log('info', `connected to ${nc.getServer()}`);
     this.setState('connected');
     void (async () => {
       for await (const s of nc.status()) {
         const data = typeof s.data === 'string' ? s.data : JSON.stringify(s.data);
         if (s.type === Events.Disconnect) {
+          this.redials = 0;
           this.log('warn', `disconnected from ${data}; reconnecting`);
           this.setState('reconnecting');
+        } else if (s.type === DebugEvents.Reconnecting) {
+          // One event per dial: the first follows the disconnect at once, later ones mean the outage goes on.
+          this.redials++;
+          if (this.redials > 1 && !this.shuttingDown)
+            this.log('warn', `still disconnected: connecting to ${data} again (attempt ${this.redials})`);
         } else if (s.type === Events.Reconnect) {
           // nats.js completes a dial that was under way when close() was called: a socket opens after the
           // connection is closed, and would keep the process alive. Close that socket.
@@ -154,54 +186,27 @@ export class ManagedConnection {
             closeLateSocket(nc);
             continue;
           }
-          this.reconnectAttempt = 0;
+          this.redials = 0;
           this.log('info', `reconnected to ${data}`);
           this.setState('connected');
         } else if (s.type === Events.LDM) {
           this.log('warn', 'server entered lame duck mode; will move to another server');
         } else if (s.type === Events.Error) {
-          this.log('warn', `server error: ${data}`);
+          // nats.js reports an authorization refused on a reconnect only here, by its code.
+          const permanent = this.classify({ code: data, message: data });
+          if (permanent) this.fail(permanent);
+          else this.log('warn', `server error: ${data}`);
         }
       }
     })();
     void nc.closed().then((err) => {
-      if (this.shuttingDown || this.aborted) return;
+      if (this.shuttingDown || this.aborted || this.failure) return;
       // With unlimited reconnects this only happens on a fatal protocol error: start over rather than die.
       this.log('error', `connection closed unexpectedly${err ? `: ${errorMessage(err)}` : ''}; reconnecting`);
       this.nc = undefined;
       this.setState('reconnecting');
       void this.connectLoop();
     });
-  }
-
-  private connectOptions(): ConnectionOptions {
-    const o = this.o;
-    const authenticators: Authenticator[] = [];
-    const { credsFile, nkeySeedFile } = o;
-    // Read at every (re)connect, so that rotated credentials are picked up.
-    if (credsFile !== undefined) authenticators.push(credsAuthenticator(() => readFileSync(credsFile)));
-    if (nkeySeedFile !== undefined)
-      authenticators.push(
-        nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(nkeySeedFile, 'utf8').trim())),
-      );
-    return {
-      servers: [...o.servers],
-      name: o.name,
-      user: o.user,
-      pass: o.pass,
-      token: o.token,
-      ...(authenticators.length > 0 ? { authenticator: authenticators } : {}),
-      // The first connection is retried by connectLoop (so close() can stop it and each failure is logged).
-      waitOnFirstConnect: false,
-      maxReconnectAttempts: -1,
-      reconnectDelayHandler: () => backoffDelayMs(this.reconnectAttempt++, o),
-      // Credentials may be fixed while we wait: never give up on an authorization error.
-      ignoreAuthErrorAbort: true,
-      timeout: 5_000,
-      // Notice a silently dead server in ~30 s instead of the default ~4 min.
-      pingInterval: 10_000,
-      maxPingOut: 3,
-    };
   }
 }
 

@@ -3,8 +3,10 @@
  * Pure: reading the environment is the caller's business (it passes `env`).
  */
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
+import { invalidUrl, type PermanentConnectionError } from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
 import { redactUrl } from '../../core/redact.js';
+import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
 
 /** `jetstream`: durable, at-least-once. `core`: plain core NATS, fastest, at-most-once. */
 export type NatsMode = 'jetstream' | 'core';
@@ -78,6 +80,17 @@ export interface NatsTransportOptions {
   readonly slowConsumerBufferBytes?: number;
   /** How long close() waits for publishes under way before abandoning them. @default 10_000 */
   readonly closeTimeoutMs?: number;
+  /**
+   * CA, client certificate and key. Given any of them, the connection requires TLS (as a `tls://` URL does).
+   * @default none: TLS when a `tls://` URL or the server asks for it, verified against the system's CAs
+   */
+  readonly tls?: TlsMaterial;
+  /**
+   * Called once when the server refuses the connection for a reason waiting cannot fix (credentials,
+   * certificate): the transport has stopped retrying, and its publishes and consumers fail with the error.
+   * @default logs the error
+   */
+  readonly onPermanentFailure?: (error: PermanentConnectionError) => void;
   /** @default writes `nats <level>: <message>` to stderr */
   readonly logger?: Logger;
 }
@@ -112,6 +125,9 @@ export interface ResolvedNatsOptions {
   readonly flushEvery: number;
   readonly slowConsumerBufferBytes: number;
   readonly closeTimeoutMs: number;
+  /** Set (maybe empty) when TLS is required: TLS options given, or a `tls://` URL. */
+  readonly tls: TlsMaterial | undefined;
+  readonly onPermanentFailure: ((error: PermanentConnectionError) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -162,8 +178,16 @@ export function splitCredentials(url: string): SplitUrl {
     try {
       parsed = new URL(raw.includes('://') ? raw : `nats://${raw}`);
     } catch {
-      throw new Error(`invalid NATS URL ${redactUrl(raw)}`);
+      throw invalidUrl('nats', redactUrl(raw), 'it cannot be parsed');
     }
+    // nats.js dials nats:// and tls:// (TLS required) alike over TCP; any other scheme is a mistake.
+    if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:')
+      throw invalidUrl(
+        'nats',
+        redactUrl(raw),
+        `it must start with nats:// or tls://, not ${parsed.protocol}//`,
+      );
+    if (parsed.hostname === '') throw invalidUrl('nats', redactUrl(raw), 'it names no host');
     if (parsed.username !== '' && creds.user === undefined && creds.token === undefined) {
       const name = decodeURIComponent(parsed.username);
       // A user without a password is how NATS URLs carry a token.
@@ -174,7 +198,7 @@ export function splitCredentials(url: string): SplitUrl {
     parsed.password = '';
     servers.push(`${parsed.protocol}//${parsed.host}`);
   }
-  if (servers.length === 0) throw new Error('no NATS server URL given');
+  if (servers.length === 0) throw invalidUrl('nats', JSON.stringify(url), 'no NATS server URL given');
   return { servers, ...creds };
 }
 
@@ -226,6 +250,9 @@ export function resolveNatsOptions(
     flushEvery: Math.floor(positive('flushEvery', options.flushEvery ?? d.flushEvery)),
     slowConsumerBufferBytes: Math.max(0, options.slowConsumerBufferBytes ?? d.slowConsumerBufferBytes),
     closeTimeoutMs: Math.max(0, options.closeTimeoutMs ?? d.closeTimeoutMs),
+    // nats.js itself ignores the scheme: a tls:// URL is made to require TLS here, as it says.
+    tls: hasTls(options.tls) ? options.tls : split.servers.some((u) => u.startsWith('tls:')) ? {} : undefined,
+    onPermanentFailure: options.onPermanentFailure,
     logger: options.logger ?? stderrLogger,
   };
 }
