@@ -15,7 +15,7 @@ import { QUEUE_TOPICS, deadLetterTopicName, type Topic } from '../../src/core/to
 import type { Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { createNatsTransport, NATS_DEFAULTS } from '../../src/transports/nats/index.js';
-import { streamName } from '../../src/transports/nats/names.js';
+import { streamName, subjectOf } from '../../src/transports/nats/names.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { deleteTopicStreams, OwnNatsServer } from '../../harness/natsServer.js';
 import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
@@ -221,7 +221,7 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
         const publish = async (m: (typeof messages)[number]): Promise<void> => {
           for (let attempt = 0; ; attempt++) {
             try {
-              return void (await js.publish(m.topic.name, m.bytes));
+              return void (await js.publish(subjectOf(m.topic.name, 'queue'), m.bytes));
             } catch (e) {
               if ((e as { code?: string }).code !== '503' || attempt >= 100) throw e;
               await sleep(100);
