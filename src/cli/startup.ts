@@ -14,6 +14,7 @@ export interface TransportArgs {
   readonly transport: TransportKind;
   readonly url?: string | undefined;
   readonly natsMode: NatsMode;
+  readonly replicas: number;
   readonly legacyQueues: boolean;
 }
 
@@ -23,6 +24,7 @@ export function openTransport(args: TransportArgs, logger: Logger): Promise<Tran
     kind: args.transport,
     url: args.url,
     natsMode: args.natsMode,
+    replicas: args.replicas,
     legacyQueues: args.legacyQueues,
     logger,
   });

@@ -16,6 +16,8 @@ export interface TransportSettings {
   /** Broker URL; defaults come from the environment (AMQP_URL / RABBITMQ_HOST, NATS_URL) in each adapter. */
   readonly url?: string | undefined;
   readonly natsMode?: NatsMode;
+  /** NATS JetStream: replicas of the streams the transport creates (1, 3 or 5). */
+  readonly replicas?: number;
   /** RabbitMQ: declare plain non-durable queues exactly as the original Python services do. */
   readonly legacyQueues?: boolean;
   readonly logger?: Logger;
@@ -38,6 +40,7 @@ export async function createTransport(settings: TransportSettings): Promise<Tran
       return createNatsTransport({
         ...(settings.url !== undefined ? { url: settings.url } : {}),
         mode: settings.natsMode ?? 'jetstream',
+        ...(settings.replicas !== undefined ? { replicas: settings.replicas } : {}),
         ...(settings.logger ? { logger: settings.logger } : {}),
       });
     }
