@@ -45,7 +45,8 @@ describe('streams of older versions', () => {
       filter_subject: 'legacy_t',
     });
     const js = nc.jetstream();
-    for (let i = 0; i < STORED; i++) await js.publish('legacy_t', new TextEncoder().encode(`m${i}`), { msgID: `r${i}` });
+    for (let i = 0; i < STORED; i++)
+      await js.publish('legacy_t', new TextEncoder().encode(`m${i}`), { msgID: `r${i}` });
     const h = headers();
     h.set(DEAD_LETTER_REASON_HEADER, 'bad_body: old');
     await js.publish('legacy_t.dead_letter', new TextEncoder().encode('dead'), { headers: h });
@@ -70,17 +71,20 @@ describe('streams of older versions', () => {
     const t = await make(3);
     // Acked as they come: the consumer holds at most its prefetch (256) unacked.
     const got = await collect(t.consume(TOPIC, { group: 'model' }).pipe(tap((d) => d.ack())), STORED);
-    assert.deepEqual(
-      got.map(text).sort(),
-      Array.from({ length: STORED }, (_, i) => `m${i}`).sort(),
-    );
+    assert.deepEqual(got.map(text).sort(), Array.from({ length: STORED }, (_, i) => `m${i}`).sort());
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(STREAM, { subjects_filter: '>' });
     assert.deepEqual(info.config.subjects, ['pipeline.legacy_t']);
     assert.equal(info.state.subjects?.legacy_t ?? 0, 0, 'nothing left under the old subject');
     assert.equal((await jsm.consumers.info(STREAM, 'model')).config.filter_subject, 'pipeline.legacy_t');
-    assert.ok(logs.some((l) => /^info: stream PIPELINE_legacy_t was created by an older version/.test(l)), logs.join('\n'));
-    assert.ok(logs.some((l) => l.startsWith(`info: stream ${STREAM}: moved ${STORED} message(s)`)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /^info: stream PIPELINE_legacy_t was created by an older version/.test(l)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((l) => l.startsWith(`info: stream ${STREAM}: moved ${STORED} message(s)`)),
+      logs.join('\n'),
+    );
     // Asked for 3 replicas on one server: the existing stream is used as it is, with a warning.
     assert.ok(logs.some((l) => /^warn: stream PIPELINE_legacy_t exists with 1 replica\(s\), not 3/.test(l)));
   });

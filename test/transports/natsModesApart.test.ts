@@ -53,33 +53,37 @@ describe('core and JetStream mode on one server', () => {
     return loggedIds(logDir);
   };
 
-  it(`a core run of ${RECORDS} between two JetStream runs leaves the second with exactly its own records`, {
-    timeout: 360_000,
-  }, async () => {
-    const first = await run('js1', 'jetstream');
-    assert.equal(first.length, RECORDS);
-    const core = await run('core', 'core');
-    assert.ok(core.length > 0, 'the core run logged records');
+  it(
+    `a core run of ${RECORDS} between two JetStream runs leaves the second with exactly its own records`,
+    {
+      timeout: 360_000,
+    },
+    async () => {
+      const first = await run('js1', 'jetstream');
+      assert.equal(first.length, RECORDS);
+      const core = await run('core', 'core');
+      assert.ok(core.length > 0, 'the core run logged records');
 
-    // The streams the first run created store nothing of the core run.
-    const nc = await connect({ servers: server.url });
-    try {
-      const jsm = await nc.jetstreamManager();
-      for (const t of QUEUE_TOPICS) {
-        const info = await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, t.name, 'queue'));
-        assert.deepEqual(info.config.subjects, [subjectOf(t.name, 'queue')]);
-        assert.equal(info.state.messages, 0, `${info.config.name} is empty after the core run`);
+      // The streams the first run created store nothing of the core run.
+      const nc = await connect({ servers: server.url });
+      try {
+        const jsm = await nc.jetstreamManager();
+        for (const t of QUEUE_TOPICS) {
+          const info = await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, t.name, 'queue'));
+          assert.deepEqual(info.config.subjects, [subjectOf(t.name, 'queue')]);
+          assert.equal(info.state.messages, 0, `${info.config.name} is empty after the core run`);
+        }
+      } finally {
+        await nc.close();
       }
-    } finally {
-      await nc.close();
-    }
 
-    const second = await run('js2', 'jetstream');
-    assert.equal(second.length, RECORDS, 'exactly the second run’s rows');
-    assert.ok(
-      second.every((id) => id.startsWith('js2-')),
-      `only ids of the second run: ${second.find((id) => !id.startsWith('js2-'))}`,
-    );
-    assert.equal(new Set(second).size, RECORDS, 'each once');
-  });
+      const second = await run('js2', 'jetstream');
+      assert.equal(second.length, RECORDS, 'exactly the second run’s rows');
+      assert.ok(
+        second.every((id) => id.startsWith('js2-')),
+        `only ids of the second run: ${second.find((id) => !id.startsWith('js2-'))}`,
+      );
+      assert.equal(new Set(second).size, RECORDS, 'each once');
+    },
+  );
 });

@@ -74,7 +74,8 @@ describe('nats names', () => {
     assert.equal(c.max_ack_pending, 64);
     assert.equal(c.ack_wait, nanos(45_000));
     assert.equal(c.max_deliver, 7);
-    assert.equal(consumerConfig('y_true', 'deadLetter', 'dl', 1, o).filter_subject,
+    assert.equal(
+      consumerConfig('y_true', 'deadLetter', 'dl', 1, o).filter_subject,
       'pipeline.y_true.dead_letter',
     );
   });

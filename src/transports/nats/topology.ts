@@ -28,9 +28,11 @@ const STREAM_SUBJECTS_OVERLAP = 10065;
 const CONSUMER_NOT_FOUND = 10014;
 const WORKQUEUE_CONSUMER_NOT_UNIQUE = 10100;
 const WORKQUEUE_MULTIPLE_UNFILTERED = 10099;
-/** More replicas asked for than the server (not clustered) or the cluster (too few servers) can hold. */
+/**
+ * More than one replica asked of a server that is not clustered. (Too few servers up in a cluster is "no suitable
+ * peers for placement" instead: that may pass, as a node comes back, so it is retried like any other failure.)
+ */
 const REPLICAS_NOT_SUPPORTED = 10074;
-const INSUFFICIENT_RESOURCES = 10023;
 
 /** A configuration conflict that retrying cannot fix: consumers fail with it. */
 export class NatsTopologyError extends Error {
@@ -93,7 +95,10 @@ export class JetStreamTopology {
       await jsm.consumers.delete(stream, durable).catch((e: unknown) => {
         if (jsErrorCode(e) !== CONSUMER_NOT_FOUND) throw e;
       });
-      this.log('info', `consumer ${durable} of stream ${stream} read ${legacy}; re-creating it on ${String(cfg.filter_subject)}`);
+      this.log(
+        'info',
+        `consumer ${durable} of stream ${stream} read ${legacy}; re-creating it on ${String(cfg.filter_subject)}`,
+      );
       info = undefined;
     }
     if (info !== undefined) {
@@ -187,7 +192,7 @@ export class JetStreamTopology {
       const code = jsErrorCode(e);
       // Another replica created it between our info and add.
       if (code === STREAM_NAME_IN_USE) return name;
-      if (code === REPLICAS_NOT_SUPPORTED || code === INSUFFICIENT_RESOURCES)
+      if (code === REPLICAS_NOT_SUPPORTED)
         throw new NatsTopologyError(
           `cannot create stream ${name} with ${this.o.replicas} replica(s): ${errorMessage(e)} ` +
             '(--replicas above 1 needs a JetStream cluster of at least that many servers)',
