@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
 import { streamName } from '../src/transports/nats/names.js';
+import { splitUrlList } from '../src/core/urlList.js';
 import { isListening } from './brokers.js';
 import { sleep } from './poll.js';
 
@@ -135,7 +136,10 @@ export async function consumerBacklog(
   }
 }
 
-/** Deletes the message and dead-letter streams of `topics` (as named with `prefix`), where they exist. */
+/**
+ * Deletes the message and dead-letter streams of `topics` (as named with `prefix`), where they exist. `url` may
+ * list the servers of a cluster, comma-separated.
+ */
 export async function deleteTopicStreams(
   url: string,
   prefix: string,
@@ -144,7 +148,7 @@ export async function deleteTopicStreams(
   const wanted = new Set(
     topics.flatMap((t) => [streamName(prefix, t, 'queue'), streamName(prefix, t, 'deadLetter')]),
   );
-  const nc = await connect({ servers: url });
+  const nc = await connect({ servers: splitUrlList(url) });
   try {
     const jsm = await nc.jetstreamManager();
     for await (const s of jsm.streams.list())

@@ -2,7 +2,8 @@
  * The real topics of the wire contract (`features`, `y_true`, `y_pred`), for the end-to-end tests that must use
  * them because the processes and pika scripts they run use them: a lock between test files (node --test runs
  * files in parallel processes), a reset, and the figures the brokers report: RabbitMQ's queues as amqplib and
- * rabbitmqctl see them, and the JetStream streams and durable consumers NATS keeps for them (`PIPELINE_features`…).
+ * rabbitmqctl see them, and the JetStream streams and durable consumers NATS keeps for them (`PIPELINE_features`…,
+ * which store the subjects `pipeline.features`…: see src/transports/nats/names.ts).
  *
  * One lock covers both brokers: every test file that uses these names, on RabbitMQ or on NATS, takes it first:
  * test/e2e/amqpProcesses.test.ts, test/e2e/pika.test.ts, test/e2e/natsProcesses.test.ts, test/e2e/deadLetters.test.ts

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { until } from '../../harness/poll.js';
 import { readLedger, type Ledger } from './ledger.js';
 import type { Pipeline } from './pipeline.js';
-import type { Backlog } from './rig.js';
+import type { Backlog, PipelineRig } from './rig.js';
 
 export interface Audit {
   readonly ledger: Ledger;
@@ -51,7 +51,7 @@ export async function rowCount(file: string): Promise<number> {
  * Waits for the run to end, stops the services (each must exit 0), and checks: no id lost, none written twice,
  * nothing foreign or malformed in the log, nothing left in the queues, the log ends with a whole row.
  */
-export async function audit(p: Pipeline, options: AuditOptions = {}): Promise<Audit> {
+export async function audit(p: Pipeline<PipelineRig>, options: AuditOptions = {}): Promise<Audit> {
   const expected = options.expected ?? p.expectedIds();
   const timeoutMs = options.timeoutMs ?? 240_000;
   if (options.lossy) {
@@ -130,7 +130,7 @@ export function assertNothingDeadLettered(a: Audit): void {
 
 /** Dead letters by code, summed over every run of the services, from the summaries they print on exit. */
 export function deadLetterCounts(
-  p: Pipeline,
+  p: Pipeline<PipelineRig>,
   services: readonly string[] = ['model', 'metric'],
 ): Record<string, number> {
   const out: Record<string, number> = {};

@@ -4,6 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import type { Pipeline, PipelineService } from './pipeline.js';
+import type { PipelineRig } from './rig.js';
 
 /**
  * Waits until `share` of the run's records are rows in the log, kills `name` (-9) and restarts it. A
@@ -12,7 +13,7 @@ import type { Pipeline, PipelineService } from './pipeline.js';
  */
 export async function killMidRun(
   t: TestContext,
-  p: Pipeline,
+  p: Pipeline<PipelineRig>,
   name: PipelineService,
   share: number,
 ): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type ProcessExit,
   type ProcessRun,
 } from '../../harness/serviceProcesses.js';
-import type { Rig } from './rig.js';
+import type { PipelineRig, Rig } from './rig.js';
 
 export type PipelineService = 'features' | 'model' | 'metric' | 'plot';
 
@@ -30,13 +30,13 @@ export interface PipelineOptions {
 /** Fixed per run, so every id the run can produce is known in advance: `<runId>-<sequence>`. */
 const SEED = 20_260_208;
 
-export class Pipeline {
+export class Pipeline<R extends PipelineRig = Rig> {
   readonly procs = new ServiceProcesses(20_000);
   readonly runId: string;
   private readonly t0 = performance.now();
 
   private constructor(
-    readonly rig: Rig,
+    readonly rig: R,
     readonly dir: string,
     readonly options: PipelineOptions,
   ) {
@@ -44,7 +44,7 @@ export class Pipeline {
   }
 
   /** A pipeline over `rig` with a fresh log folder; the rig's topics are reset first. */
-  static async create(rig: Rig, options: PipelineOptions): Promise<Pipeline> {
+  static async create<R extends PipelineRig>(rig: R, options: PipelineOptions): Promise<Pipeline<R>> {
     await rig.reset();
     const dir = await mkdtemp(join(tmpdir(), `faults-${rig.transport}-`));
     return new Pipeline(rig, dir, options);

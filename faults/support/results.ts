@@ -6,6 +6,7 @@ import { appendFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import type { Audit } from './audit.js';
 import type { Pipeline } from './pipeline.js';
+import type { PipelineRig } from './rig.js';
 import type { FaultTransport } from './rig.js';
 
 export interface ScenarioResult {
@@ -64,7 +65,7 @@ export function auditResult(
 /** Records run `p`, whose books `audit` balanced: sent is what features sent, seconds the time so far. */
 export function recordAudit(
   t: TestContext,
-  p: Pipeline,
+  p: Pipeline<PipelineRig>,
   scenario: string,
   a: Audit,
   note?: string,

@@ -10,12 +10,12 @@
  */
 import { connect as amqpConnect } from 'amqplib';
 import { connect } from 'nats';
-import { DEAD_LETTER_REASON_HEADER } from '../../src/transports/nats/index.js';
 import { QUEUE_TOPICS, deadLetterTopicName, type Topic } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { createNatsTransport, NATS_DEFAULTS } from '../../src/transports/nats/index.js';
-import { streamName } from '../../src/transports/nats/names.js';
+import { subjectOf } from '../../src/transports/nats/names.js';
+import { deadLetterReasons, streamCounts } from './natsStreams.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { deleteTopicStreams, OwnNatsServer } from '../../harness/natsServer.js';
 import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
@@ -66,6 +66,12 @@ export interface Rig {
   client(): Promise<Transport>;
   dispose(): Promise<void>;
 }
+
+/** What a run of the pipeline needs of its rig (a cluster rig has neither a proxy nor a single server). */
+export type PipelineRig = Pick<
+  Rig,
+  'transport' | 'label' | 'serviceArgs' | 'reset' | 'backlog' | 'deadLetterReasons'
+>;
 
 /**
  * Opens a rig, or returns the reason to skip (broker unreachable and REQUIRE_BROKERS unset). A RabbitMQ rig waits
@@ -158,21 +164,6 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
   const clients: Transport[] = [];
   const prefix = NATS_DEFAULTS.streamPrefix;
   const topicNames = PIPELINE_TOPICS.map((t) => t.name);
-  const streamCount = async (kind: 'queue' | 'deadLetter'): Promise<Record<string, number>> => {
-    const nc = await connect({ servers: server.url });
-    try {
-      const jsm = await nc.jetstreamManager();
-      const out: Record<string, number> = {};
-      for (const t of topicNames)
-        out[t] = await jsm.streams
-          .info(streamName(prefix, t, kind))
-          .then((i) => i.state.messages)
-          .catch(() => 0);
-      return out;
-    } finally {
-      await nc.close();
-    }
-  };
   const core = transport === 'nats-core';
   return {
     transport,
@@ -189,25 +180,11 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
     backlog: async () =>
       core
         ? { queued: undefined, deadLetters: undefined }
-        : { queued: await streamCount('queue'), deadLetters: await streamCount('deadLetter') },
-    deadLetterReasons: async (topic) => {
-      if (core) return [];
-      const nc = await connect({ servers: server.url });
-      try {
-        const jsm = await nc.jetstreamManager();
-        const stream = streamName(prefix, topic.name, 'deadLetter');
-        const info = await jsm.streams.info(stream).catch(() => undefined);
-        const reasons: string[] = [];
-        if (info === undefined) return reasons;
-        for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-          const m = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
-          if (m) reasons.push(m.header.get(DEAD_LETTER_REASON_HEADER));
-        }
-        return reasons;
-      } finally {
-        await nc.close();
-      }
-    },
+        : {
+            queued: await streamCounts(server.url, topicNames, 'queue'),
+            deadLetters: await streamCounts(server.url, topicNames, 'deadLetter'),
+          },
+    deadLetterReasons: (topic) => (core ? Promise.resolve([]) : deadLetterReasons(server.url, topic)),
     inject: async (messages) => {
       const nc = await connect({ servers: server.url });
       try {
@@ -221,7 +198,7 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
         const publish = async (m: (typeof messages)[number]): Promise<void> => {
           for (let attempt = 0; ; attempt++) {
             try {
-              return void (await js.publish(m.topic.name, m.bytes));
+              return void (await js.publish(subjectOf(m.topic.name, 'queue'), m.bytes));
             } catch (e) {
               if ((e as { code?: string }).code !== '503' || attempt >= 100) throw e;
               await sleep(100);

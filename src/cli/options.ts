@@ -11,7 +11,8 @@ import { METRIC_DEFAULTS, type MetricServiceOptions } from '../services/metric.j
 import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
 import type { PlotterOptions } from '../services/plot.js';
 import { NATS_MODES, TRANSPORT_KINDS, type TransportKind } from '../transports/createTransport.js';
-import { integer, positive, positiveInteger, type CliOption } from './command.js';
+import { NATS_DEFAULTS, STREAM_REPLICAS, streamReplicas } from '../transports/nats/options.js';
+import { integer, nonNegative, positive, positiveInteger, type CliOption } from './command.js';
 import { durationOption } from './durationOption.js';
 import {
   DEFAULT_DATASET,
@@ -37,13 +38,21 @@ export const transportOptions = {
   url: {
     type: 'string',
     describe:
-      'broker URL [default: AMQP_URL, else amqp://guest:guest@$RABBITMQ_HOST:5672, else amqp://…@127.0.0.1:5672; ' +
-      'NATS_URL, else nats://127.0.0.1:4222]',
+      'broker URL; nats: several, comma-separated, for a cluster [default: AMQP_URL, else ' +
+      'amqp://guest:guest@$RABBITMQ_HOST:5672, else amqp://…@127.0.0.1:5672; NATS_URL, else nats://127.0.0.1:4222]',
   },
   'nats-mode': {
     choices: NATS_MODES,
     default: 'jetstream' as const,
     describe: 'nats only: jetstream (durable, at-least-once) or core (fastest, at-most-once)',
+  },
+  replicas: {
+    type: 'number',
+    default: NATS_DEFAULTS.replicas,
+    describe:
+      `nats jetstream only: copies of each stream the pipeline creates (${STREAM_REPLICAS.join(', ')}; above 1 ` +
+      'needs a cluster); an existing stream is used as it is',
+    check: (flag: string, value: unknown) => void streamReplicas(value, `--${flag}`),
   },
   'legacy-queues': {
     type: 'boolean',

@@ -17,6 +17,7 @@ export interface TransportArgs extends TlsArgs {
   readonly transport: TransportKind;
   readonly url?: string | undefined;
   readonly natsMode: NatsMode;
+  readonly replicas: number;
   readonly legacyQueues: boolean;
 }
 
@@ -36,6 +37,7 @@ export async function openTransport(
       kind: args.transport,
       url: args.url,
       natsMode: args.natsMode,
+      replicas: args.replicas,
       legacyQueues: args.legacyQueues,
       tls,
       onPermanentFailure,

@@ -18,6 +18,8 @@ export interface TransportSettings {
   /** Broker URL; defaults come from the environment (AMQP_URL / RABBITMQ_HOST, NATS_URL) in each adapter. */
   readonly url?: string | undefined;
   readonly natsMode?: NatsMode;
+  /** NATS JetStream: replicas of the streams the transport creates (1, 3 or 5). */
+  readonly replicas?: number;
   /** RabbitMQ: declare plain non-durable queues exactly as the original Python services do. */
   readonly legacyQueues?: boolean;
   /** Brokers: CA, client certificate and key (amqps:// URLs; NATS then requires TLS). */
@@ -44,6 +46,7 @@ export async function createTransport(settings: TransportSettings): Promise<Tran
       return createNatsTransport({
         ...(settings.url !== undefined ? { url: settings.url } : {}),
         mode: settings.natsMode ?? 'jetstream',
+        ...(settings.replicas !== undefined ? { replicas: settings.replicas } : {}),
         ...brokerExtras(settings),
       });
     }

@@ -13,12 +13,15 @@ import {
   consumerUpdate,
   deadLetterMsgId,
   durableName,
+  legacySubjectOf,
   redeliveryDelayMs,
   safeName,
   streamConfig,
   streamName,
   streamUpdate,
+  subjectOf,
 } from '../../src/transports/nats/names.js';
+import { migratedSubjects, movedMsgId } from '../../src/transports/nats/legacySubjects.js';
 import { NATS_DEFAULTS, resolveNatsOptions } from '../../src/transports/nats/options.js';
 
 const o = resolveNatsOptions({ streamPrefix: 'P_', maxBacklogMessages: 1000, duplicateWindowMs: 60_000 });
@@ -45,7 +48,8 @@ describe('nats names', () => {
   it('configures a queue topic as a work-queue stream that refuses publishes when full', () => {
     const c = streamConfig('y_pred', 'queue', o);
     assert.equal(c.name, 'P_y_pred');
-    assert.deepEqual(c.subjects, ['y_pred']);
+    assert.deepEqual(c.subjects, ['pipeline.y_pred'], 'apart from the bare subject core mode publishes on');
+    assert.equal(c.num_replicas, 1);
     assert.equal(c.retention, RetentionPolicy.Workqueue);
     assert.equal(c.discard, DiscardPolicy.New);
     assert.equal(c.max_msgs, 1000);
@@ -57,7 +61,7 @@ describe('nats names', () => {
   it('configures dead letters as their own stream that drops the oldest when full', () => {
     const c = streamConfig('y_pred', 'deadLetter', o);
     assert.equal(c.name, 'P_y_pred_dead_letter');
-    assert.deepEqual(c.subjects, ['y_pred.dead_letter']);
+    assert.deepEqual(c.subjects, ['pipeline.y_pred.dead_letter']);
     assert.equal(c.discard, DiscardPolicy.Old);
     assert.ok((c.max_msg_size ?? 0) > NATS_DEFAULTS.maxMessageBytes, 'room for the headers');
   });
@@ -66,11 +70,38 @@ describe('nats names', () => {
     const c = consumerConfig('y_true', 'queue', 'metric', 64, { ...o, ackWaitMs: 45_000, maxDeliver: 7 });
     assert.equal(c.durable_name, 'metric');
     assert.equal(c.ack_policy, AckPolicy.Explicit);
-    assert.equal(c.filter_subject, 'y_true');
+    assert.equal(c.filter_subject, 'pipeline.y_true');
     assert.equal(c.max_ack_pending, 64);
     assert.equal(c.ack_wait, nanos(45_000));
     assert.equal(c.max_deliver, 7);
-    assert.equal(consumerConfig('y_true', 'deadLetter', 'dl', 1, o).filter_subject, 'y_true.dead_letter');
+    assert.equal(
+      consumerConfig('y_true', 'deadLetter', 'dl', 1, o).filter_subject,
+      'pipeline.y_true.dead_letter',
+    );
+  });
+
+  it('gives JetStream subjects of their own, and knows the bare ones older versions used', () => {
+    assert.equal(subjectOf('features', 'queue'), 'pipeline.features');
+    assert.equal(subjectOf('features', 'deadLetter'), 'pipeline.features.dead_letter');
+    assert.equal(legacySubjectOf('features', 'queue'), 'features');
+    assert.equal(legacySubjectOf('features', 'deadLetter'), 'features.dead_letter');
+    assert.equal(streamConfig('features', 'queue', { ...o, replicas: 3 }).num_replicas, 3);
+  });
+
+  it('moves a stream of the bare subject to the new one, keeping its other subjects', () => {
+    assert.deepEqual(migratedSubjects(['features'], 'features', 'pipeline.features'), ['pipeline.features']);
+    assert.deepEqual(migratedSubjects(['x', 'features'], 'features', 'pipeline.features'), [
+      'x',
+      'pipeline.features',
+    ]);
+    assert.deepEqual(
+      migratedSubjects(['features', 'pipeline.features'], 'features', 'pipeline.features'),
+      ['pipeline.features'],
+      'half-migrated by hand',
+    );
+    assert.equal(migratedSubjects(['pipeline.features'], 'features', 'pipeline.features'), undefined);
+    assert.equal(migratedSubjects(undefined, 'features', 'pipeline.features'), undefined);
+    assert.equal(movedMsgId('PIPELINE_features', 7), 'PIPELINE_features:moved:7');
   });
 
   it('updates only what differs', () => {

@@ -9,6 +9,7 @@ import {
   NATS_DEFAULTS,
   resolveNatsOptions,
   splitCredentials,
+  streamReplicas,
 } from '../../src/transports/nats/options.js';
 
 describe('nats options', () => {
@@ -53,6 +54,20 @@ describe('nats options', () => {
     assert.equal(several.displayUrl, 'nats://a:4222,nats://b:4223,nats://c:4224');
     assert.equal(several.pass, 'pw');
     assert.equal(resolveNatsOptions({ url: 'nats://tok@a:1', token: 'other' }).token, 'tok');
+  });
+
+  it('takes a list of cluster servers from NATS_URL too', () => {
+    const o = resolveNatsOptions({}, { NATS_URL: 'nats://n1:4222,nats://n2:4222,' });
+    assert.deepEqual(o.servers, ['nats://n1:4222', 'nats://n2:4222']);
+  });
+
+  it('creates streams with 1, 3 or 5 replicas, and nothing else', () => {
+    assert.equal(resolveNatsOptions({}).replicas, 1);
+    assert.equal(resolveNatsOptions({ replicas: 3 }).replicas, 3);
+    assert.equal(streamReplicas(5), 5);
+    for (const bad of [0, 2, 4, 7, 3.5, '3', undefined])
+      assert.throws(() => streamReplicas(bad, '--replicas'), /--replicas must be one of 1, 3, 5/);
+    assert.throws(() => resolveNatsOptions({ replicas: 2 }), /replicas must be one of/);
   });
 
   it('refuses bad values without echoing a password', () => {

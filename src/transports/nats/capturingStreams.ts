@@ -1,8 +1,10 @@
 /**
  * Core mode beside JetStream on one server: a JetStream stream stores every message published on its subjects,
- * core publishes included. So after a JetStream run has created `PIPELINE_features` & co., a core run's records
- * pile up in those streams (disk), and the next JetStream run processes them all again. Core mode cannot prevent
- * it (the subjects are the wire contract); it says so once, at start, with what to do.
+ * core publishes included. The pipeline's own streams store `pipeline.<topic>`, apart from core mode's bare topic
+ * names; but a stream created by an older version (before its first JetStream start with this one moves it) or
+ * someone else's stream may still capture `features` & co. A core run's records would then pile up there, and a
+ * JetStream run reading that stream would process them again. Core mode cannot prevent it (the subjects are the
+ * wire contract); it says so once, at start, with what to do.
  */
 import type { NatsConnection } from 'nats';
 
@@ -26,6 +28,6 @@ export const capturingStreamsWarning = (found: readonly string[]): string =>
   `core mode: JetStream stream${found.length > 1 ? 's' : ''} ${found.join(', ')} also store${
     found.length > 1 ? '' : 's'
   } every message of ${found.length > 1 ? 'these subjects' : 'this subject'}: this run's records will pile up ` +
-  `there, and the next JetStream run would process them again. Delete or purge ${
-    found.length > 1 ? 'them' : 'it'
-  } (nats stream rm <name>), or run in JetStream mode.`;
+  `there, and a JetStream run reading ${found.length > 1 ? 'them' : 'it'} would process them again. A pipeline ` +
+  `stream created by an older version moves to subjects of its own at the first JetStream start of this one; ` +
+  `otherwise delete or purge ${found.length > 1 ? 'them' : 'it'} (nats stream rm <name>).`;

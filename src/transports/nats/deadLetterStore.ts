@@ -112,7 +112,7 @@ class NatsDeadLetterStore implements DeadLetterStore {
       if (action === 'replay') {
         // Without its stream, nothing would store the replay: the publish would find no responder.
         await this.topology.stream(this.nc, topic.name, 'queue');
-        await this.publish(topic.name, m.data, `replay:${stream}:${m.seq}`);
+        await this.publish(subjectOf(topic.name, 'queue'), m.data, `replay:${stream}:${m.seq}`);
       }
       await this.jsm.streams.deleteMessage(stream, m.seq, false);
     }

@@ -17,7 +17,14 @@ import { TransportClosedError, type Delivery } from '../../core/transport.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ConsumerHandle, NatsContext } from './context.js';
 import { headerSafeReason, readDeadLetterReason } from './deadLetter.js';
-import { consumerConfig, deadLetterMsgId, redeliveryDelayMs, subjectOf, type StreamKind } from './names.js';
+import {
+  consumerConfig,
+  deadLetterMsgId,
+  legacySubjectOf,
+  redeliveryDelayMs,
+  subjectOf,
+  type StreamKind,
+} from './names.js';
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
@@ -181,7 +188,7 @@ export function consumeJetStream(
           const nc = await ctx.conn.connected();
           const stream = await topology.stream(nc, p.topic, p.kind);
           const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
-          await topology.consumer(nc, stream, cfg);
+          await topology.consumer(nc, stream, cfg, legacySubjectOf(p.topic, p.kind));
           if (p.kind === 'queue') {
             advisories?.unsubscribe();
             advisories = watchMaxDeliveries(ctx, topology, nc, stream, cfg.durable_name, p.deadLetter);

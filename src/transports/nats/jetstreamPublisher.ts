@@ -14,7 +14,7 @@ import type { NatsContext } from './context.js';
 import { subjectOf, type StreamKind } from './names.js';
 import { backoffDelayMs } from './options.js';
 import { PubAcks } from './pubAcks.js';
-import { jsErrorCode, type JetStreamTopology } from './topology.js';
+import { jsErrorCode, NatsTopologyError, type JetStreamTopology } from './topology.js';
 
 /** Store failed, e.g. "maximum messages exceeded" of a full stream (discard: new); insufficient resources. */
 const STREAM_FULL_CODES: ReadonlySet<number> = new Set([10077, 10047]);
@@ -33,6 +33,8 @@ const FULL_STREAM_BACKOFF = { reconnectDelayMs: 5, maxReconnectDelayMs: 100, rec
 type Outcome = 'retry' | 'full' | 'missing' | 'fatal';
 
 function classify(e: unknown): Outcome {
+  // The stream cannot be created as configured (e.g. more replicas than servers): retrying cannot fix it.
+  if (e instanceof NatsTopologyError) return 'fatal';
   const api = jsErrorCode(e);
   if (api !== undefined) {
     if (STREAM_FULL_CODES.has(api)) return 'full';

@@ -1,8 +1,11 @@
 /**
  * JetStream names and configurations for the pipeline's topics. Pure: no I/O, unit-tested without a server.
  *
- * Topology: one work-queue stream per queue topic (subject = the topic name, so the wire is the same as core
- * NATS and the other transports), plus one dead-letter stream per topic (subject `<topic>.dead_letter`).
+ * Topology: one work-queue stream per queue topic (subject `pipeline.<topic>`), plus one dead-letter stream per
+ * topic (subject `pipeline.<topic>.dead_letter`). The streams' subjects carry a prefix of their own because a
+ * stream stores every message published on its subjects: on the bare topic names (`features`…, the subjects of
+ * core mode) a core-mode run would pile its records up in the streams and the next JetStream run would process
+ * them again. Older versions used the bare names; legacySubjects.ts moves such streams over.
  * Why one stream per topic rather than one stream with several subjects:
  * - de-duplication is per stream, and one record id is published on several topics (`features`, `y_true` and
  *   `y_pred` all carry the record's id): in a shared stream the second of them would be dropped as a duplicate;
@@ -52,8 +55,18 @@ export function safeName(raw: string): string {
   return cleaned === raw ? raw : `${cleaned}_${fnv1a(raw)}`;
 }
 
-/** The subject a stream kind of `topic` carries. */
+/** What JetStream mode puts before a topic's name to make its subject (core mode uses the bare name). */
+export const JETSTREAM_SUBJECT_PREFIX = 'pipeline.';
+
+/** The subject the stream of `kind` of `topic` stores, and JetStream mode publishes to. */
 export const subjectOf = (topic: string, kind: StreamKind): string =>
+  `${JETSTREAM_SUBJECT_PREFIX}${legacySubjectOf(topic, kind)}`;
+
+/**
+ * The subject older versions gave that stream: the bare topic name, which core mode publishes on. A stream that
+ * still captures it is moved to `subjectOf` at start (legacySubjects.ts).
+ */
+export const legacySubjectOf = (topic: string, kind: StreamKind): string =>
   kind === 'queue' ? topic : deadLetterTopicName(topic);
 
 export const streamName = (prefix: string, topic: string, kind: StreamKind): string =>
@@ -73,6 +86,7 @@ type StreamOptions = Pick<
   | 'maxMessageBytes'
   | 'duplicateWindowMs'
   | 'maxDeadLetters'
+  | 'replicas'
 >;
 
 /** Room for the dead-letter headers on top of the original message. */
@@ -85,7 +99,7 @@ export function streamConfig(topic: string, kind: StreamKind, o: StreamOptions):
     subjects: [subjectOf(topic, kind)],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
-    num_replicas: 1,
+    num_replicas: o.replicas,
     max_age: 0,
     duplicate_window: nanos(o.duplicateWindowMs),
   };

@@ -7,14 +7,17 @@ import { invalidUrl, type PermanentConnectionError } from '../../core/connection
 import type { Logger } from '../../core/log.js';
 import { redactUrl } from '../../core/redact.js';
 import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
+import { splitUrlList } from '../../core/urlList.js';
 
 /** `jetstream`: durable, at-least-once. `core`: plain core NATS, fastest, at-most-once. */
 export type NatsMode = 'jetstream' | 'core';
 
 export interface NatsTransportOptions {
   /**
-   * Server URL, or several separated by commas. Credentials may ride in it: `nats://user:pass@host:4222`, or a
-   * token as `nats://token@host:4222`. They are passed to the client as options and never logged.
+   * Server URL, or several separated by commas: servers of one cluster, of which the client connects to any and
+   * learns the others from it. Credentials may ride in it: `nats://user:pass@host:4222`, or a token as
+   * `nats://token@host:4222` (the first URL carrying them gives them). They are passed to the client as options
+   * and never logged.
    * @default the NATS_URL environment variable, else `nats://127.0.0.1:4222`
    */
   readonly url?: string;
@@ -52,6 +55,12 @@ export interface NatsTransportOptions {
   readonly maxBacklogBytes?: number;
   /** Dead letters kept per topic; beyond it the oldest are dropped. @default 100_000 */
   readonly maxDeadLetters?: number;
+  /**
+   * Copies of each JetStream stream the transport creates, on as many servers of a cluster (1, 3 or 5). A stream
+   * that exists already is used as it is (with a warning when its replicas differ).
+   * @default 1 (the CLI's `--replicas`, or PIPELINE_REPLICAS)
+   */
+  readonly replicas?: number;
   /** Prefix of JetStream stream names (tests use unique ones). @default 'PIPELINE_' */
   readonly streamPrefix?: string;
   /** Prefix of durable consumer names, which are otherwise the consume group. @default '' */
@@ -116,6 +125,7 @@ export interface ResolvedNatsOptions {
   readonly maxBacklogMessages: number;
   readonly maxBacklogBytes: number;
   readonly maxDeadLetters: number;
+  readonly replicas: StreamReplicas;
   readonly streamPrefix: string;
   readonly consumerPrefix: string;
   readonly publishTimeoutMs: number;
@@ -133,6 +143,18 @@ export interface ResolvedNatsOptions {
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
+/** Replica counts a JetStream stream may have: odd, so that a majority survives the loss of servers. */
+export const STREAM_REPLICAS = [1, 3, 5] as const;
+export type StreamReplicas = (typeof STREAM_REPLICAS)[number];
+
+/** `value` as a replica count, or a RangeError naming `what` and the allowed counts. */
+export function streamReplicas(value: unknown, what = 'replicas'): StreamReplicas {
+  const found = STREAM_REPLICAS.find((r) => r === value);
+  if (found === undefined)
+    throw new RangeError(`${what} must be one of ${STREAM_REPLICAS.join(', ')}, got ${String(value)}`);
+  return found;
+}
+
 export const NATS_DEFAULTS = {
   mode: 'jetstream',
   name: 'rx-ml-pipeline',
@@ -145,6 +167,7 @@ export const NATS_DEFAULTS = {
   maxBacklogMessages: 1_000_000,
   maxBacklogBytes: 1024 * 1024 * 1024,
   maxDeadLetters: 100_000,
+  replicas: 1,
   streamPrefix: 'PIPELINE_',
   consumerPrefix: '',
   publishTimeoutMs: 5_000,
@@ -172,8 +195,7 @@ interface SplitUrl {
 export function splitCredentials(url: string): SplitUrl {
   const servers: string[] = [];
   let creds: Omit<SplitUrl, 'servers'> = {};
-  for (const raw of url.split(',').map((s) => s.trim())) {
-    if (raw === '') continue;
+  for (const raw of splitUrlList(url)) {
     let parsed: URL;
     try {
       parsed = new URL(raw.includes('://') ? raw : `nats://${raw}`);
@@ -238,6 +260,7 @@ export function resolveNatsOptions(
     maxBacklogMessages: positive('maxBacklogMessages', options.maxBacklogMessages ?? d.maxBacklogMessages),
     maxBacklogBytes: positive('maxBacklogBytes', options.maxBacklogBytes ?? d.maxBacklogBytes),
     maxDeadLetters: positive('maxDeadLetters', options.maxDeadLetters ?? d.maxDeadLetters),
+    replicas: streamReplicas(options.replicas ?? d.replicas),
     streamPrefix: options.streamPrefix ?? d.streamPrefix,
     consumerPrefix: options.consumerPrefix ?? d.consumerPrefix,
     publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs ?? d.publishTimeoutMs),

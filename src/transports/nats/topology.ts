@@ -1,12 +1,25 @@
 /**
  * Creates or updates, idempotently, the JetStream streams and durable consumers of names.ts. Every replica of
  * every service runs this at start, concurrently: "already exists" is success, and a changed limit is updated
- * in place.
+ * in place. A stream created by an older version on the bare topic names is moved to the current subjects
+ * (legacySubjects.ts). A stream's replica count is never changed: an existing stream is used as it is.
  */
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
-import { consumerUpdate, streamConfig, streamUpdate, subjectOf, type StreamKind } from './names.js';
+import { errorMessage } from '../../core/errors.js';
+import { jsErrorCode } from './jsErrorCode.js';
+import { migratedSubjects, moveLegacyMessages } from './legacySubjects.js';
+import {
+  consumerUpdate,
+  legacySubjectOf,
+  streamConfig,
+  streamUpdate,
+  subjectOf,
+  type StreamKind,
+} from './names.js';
 import type { ResolvedNatsOptions } from './options.js';
+
+export { jsErrorCode };
 
 /** JetStream API error codes this module reacts to (nats-server's `err_code`). */
 const STREAM_NOT_FOUND = 10059;
@@ -15,12 +28,11 @@ const STREAM_SUBJECTS_OVERLAP = 10065;
 const CONSUMER_NOT_FOUND = 10014;
 const WORKQUEUE_CONSUMER_NOT_UNIQUE = 10100;
 const WORKQUEUE_MULTIPLE_UNFILTERED = 10099;
-
-/** The server's JetStream error code carried by a nats.js error, if any. */
-export function jsErrorCode(e: unknown): number | undefined {
-  const api = (e as { api_error?: { err_code?: number } } | null)?.api_error;
-  return api?.err_code;
-}
+/**
+ * More than one replica asked of a server that is not clustered. (Too few servers up in a cluster is "no suitable
+ * peers for placement" instead: that may pass, as a node comes back, so it is retried like any other failure.)
+ */
+const REPLICAS_NOT_SUPPORTED = 10074;
 
 /** A configuration conflict that retrying cannot fix: consumers fail with it. */
 export class NatsTopologyError extends Error {
@@ -69,11 +81,27 @@ export class JetStreamTopology {
     nc: NatsConnection,
     stream: string,
     cfg: Partial<ConsumerConfig> & { durable_name: string },
+    legacy?: string,
   ): Promise<void> {
     const jsm = await this.manager(nc);
     const durable = cfg.durable_name;
-    try {
-      const info = await jsm.consumers.info(stream, durable);
+    let info = await jsm.consumers.info(stream, durable).catch((e: unknown) => {
+      if (jsErrorCode(e) === CONSUMER_NOT_FOUND) return undefined;
+      throw e;
+    });
+    if (info !== undefined && legacy !== undefined && info.config.filter_subject === legacy) {
+      // Created by an older version on the bare topic name. Its unacked messages stay in the stream (and are
+      // moved to the new subject with the others): deleting it loses nothing.
+      await jsm.consumers.delete(stream, durable).catch((e: unknown) => {
+        if (jsErrorCode(e) !== CONSUMER_NOT_FOUND) throw e;
+      });
+      this.log(
+        'info',
+        `consumer ${durable} of stream ${stream} read ${legacy}; re-creating it on ${String(cfg.filter_subject)}`,
+      );
+      info = undefined;
+    }
+    if (info !== undefined) {
       if (info.config.filter_subject !== undefined && info.config.filter_subject !== cfg.filter_subject)
         throw new NatsTopologyError(
           `consumer ${durable} of stream ${stream} reads ${info.config.filter_subject}, not ${String(cfg.filter_subject)}; ` +
@@ -95,8 +123,6 @@ export class JetStreamTopology {
         );
       }
       return;
-    } catch (e) {
-      if (jsErrorCode(e) !== CONSUMER_NOT_FOUND) throw e;
     }
     try {
       await jsm.consumers.add(stream, cfg);
@@ -128,31 +154,54 @@ export class JetStreamTopology {
   private async ensureStream(nc: NatsConnection, topic: string, kind: StreamKind): Promise<string> {
     const cfg = streamConfig(topic, kind, this.o);
     const name = cfg.name as string;
+    const subject = subjectOf(topic, kind);
+    const legacy = legacySubjectOf(topic, kind);
     const jsm = await this.manager(nc);
-    try {
-      const info = await jsm.streams.info(name);
+    const info = await jsm.streams.info(name).catch((e: unknown) => {
+      if (jsErrorCode(e) === STREAM_NOT_FOUND) return undefined;
+      throw e;
+    });
+    if (info !== undefined) {
+      if (info.config.num_replicas !== this.o.replicas)
+        this.log(
+          'warn',
+          `stream ${name} exists with ${info.config.num_replicas} replica(s), not ${this.o.replicas}; using it as ` +
+            'it is (a stream is not re-replicated behind its owner’s back: change it with `nats stream edit`)',
+        );
+      const subjects = migratedSubjects(info.config.subjects, legacy, subject);
       const diff = streamUpdate(info.config, cfg);
-      if (diff !== undefined) {
-        await jsm.streams.update(name, diff);
-        this.log('info', `updated stream ${name}: ${JSON.stringify(diff)}`);
+      if (diff !== undefined || subjects !== undefined) {
+        await jsm.streams.update(name, { ...diff, ...(subjects !== undefined ? { subjects } : {}) });
+        if (diff !== undefined) this.log('info', `updated stream ${name}: ${JSON.stringify(diff)}`);
+        if (subjects !== undefined)
+          this.log(
+            'info',
+            `stream ${name} was created by an older version on ${legacy}: it now stores ${subject} instead, so ` +
+              `core-mode messages on ${legacy} are no longer kept`,
+          );
       }
+      // Also when the subjects were already new: a move cut short by a crash is finished here.
+      await moveLegacyMessages(jsm, this.client(nc), name, legacy, subject, this.log);
       return name;
-    } catch (e) {
-      if (jsErrorCode(e) !== STREAM_NOT_FOUND) throw e;
     }
     try {
       await jsm.streams.add(cfg);
-      this.log('info', `created stream ${name} for ${subjectOf(topic, kind)}`);
+      this.log('info', `created stream ${name} for ${subject} with ${this.o.replicas} replica(s)`);
       return name;
     } catch (e) {
       const code = jsErrorCode(e);
       // Another replica created it between our info and add.
       if (code === STREAM_NAME_IN_USE) return name;
+      if (code === REPLICAS_NOT_SUPPORTED)
+        throw new NatsTopologyError(
+          `cannot create stream ${name} with ${this.o.replicas} replica(s): ${errorMessage(e)} ` +
+            '(--replicas above 1 needs a JetStream cluster of at least that many servers)',
+        );
       if (code !== STREAM_SUBJECTS_OVERLAP) throw e;
       // Someone else's stream already captures the subject: use it as it is, as the RabbitMQ transport uses a
       // queue declared by someone else.
-      const other = await jsm.streams.find(subjectOf(topic, kind));
-      this.log('warn', `${subjectOf(topic, kind)} is already stored by stream ${other}; using it as it is`);
+      const other = await jsm.streams.find(subject);
+      this.log('warn', `${subject} is already stored by stream ${other}; using it as it is`);
       return other;
     }
   }
