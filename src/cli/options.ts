@@ -12,7 +12,7 @@ import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
 import type { PlotterOptions } from '../services/plot.js';
 import { NATS_MODES, TRANSPORT_KINDS, type TransportKind } from '../transports/createTransport.js';
 import { NATS_DEFAULTS, STREAM_REPLICAS, streamReplicas } from '../transports/nats/options.js';
-import { integer, nonNegative, positive, positiveInteger, type CliOption } from './command.js';
+import { integer, positive, positiveInteger, type CliOption } from './command.js';
 import { durationOption } from './durationOption.js';
 import {
   DEFAULT_DATASET,
