@@ -50,7 +50,12 @@ export function monitor(
   terminal: Terminal,
   transport: Transport,
   service: 'pipeline' | ServiceName,
-  options: { statusEveryMs?: number; statusLine?: boolean } = {},
+  options: {
+    statusEveryMs?: number;
+    statusLine?: boolean;
+    /** Sees every event after the counters (the metrics endpoint). */
+    onEvent?: ((event: ServiceEvent) => void) | undefined;
+  } = {},
 ): Monitor {
   const counters = new ServiceCounters();
   const started = performance.now();
@@ -101,10 +106,17 @@ export function monitor(
     state: () => state,
     run: async (services) => {
       const report = retryLog(terminal.log, service);
-      const count = (e: ServiceEvent): void => {
-        counters.add(e);
-        report(e);
-      };
+      const onEvent = options.onEvent;
+      const count = onEvent
+        ? (e: ServiceEvent): void => {
+            counters.add(e);
+            report(e);
+            onEvent(e);
+          }
+        : (e: ServiceEvent): void => {
+            counters.add(e);
+            report(e);
+          };
       await lastValueFrom(merge(...services).pipe(tap(count)), { defaultValue: undefined });
     },
     finish: () => {

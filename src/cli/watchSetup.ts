@@ -11,7 +11,7 @@ import type { Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
 import { readReference } from '../files/readReference.js';
 import { watchModel } from '../services/watch.js';
-import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
+import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME, type SummaryBody } from '../core/summaryBody.js';
 import { optionalOutputFile } from './paths.js';
 
 export interface WatchArgs {
@@ -31,6 +31,8 @@ export interface PreparedWatch {
   readonly description: string;
   /** `metric$` with the model watched on the side (see `watchModel`). */
   attach(metric$: Observable<ServiceEvent>, transport: Transport, log: Logger): Observable<ServiceEvent>;
+  /** The figures of the summary now (for the metrics endpoint). */
+  summary(): SummaryBody;
 }
 
 /** An output file option: its value, or the default in `logDir`; `''` switches the file off. */
@@ -63,5 +65,6 @@ export async function prepareWatch(args: WatchArgs, logDir: string): Promise<Pre
     description: `watch: window ${args.window}, ${drift}; alerts: ${alerts}; summary ${summaryFile ?? 'broadcast only'}`,
     attach: (metric$, transport, log) =>
       watchModel(metric$, transport, { watch, log, summaryFile, alertsFile }),
+    summary: () => watch.summary(Date.now()),
   };
 }

@@ -84,6 +84,11 @@ export interface Transport {
   tryPublish?<B>(topic: Topic, envelope: Envelope<B>): boolean;
   /** Publishes bytes as they are: for interoperability tests and for replaying dead letters. */
   publishRaw(topic: Topic, data: Uint8Array, messageId?: string): Promise<void>;
+  /**
+   * Publishes so far, by topic name, that could not be taken at once and waited for room (back-pressure), for
+   * the metrics endpoint. The map is live: read it, do not keep it.
+   */
+  publishWaits?(): ReadonlyMap<string, number>;
   consume(topic: Topic, options?: ConsumeOptions): Observable<Delivery>;
   /** Reads the dead letters of `topic` (a queue: each dead letter is read once, by one reader). */
   consumeDeadLetters(topic: Topic, options?: ConsumeOptions): Observable<Delivery>;

@@ -9,6 +9,7 @@ import { defaultStateFile, describeFeaturesRun, openFeaturesRun } from '../../se
 import { defineCommand } from '../command.js';
 import { featuresOptions, outputOptions, transportOptions } from '../options.js';
 import { injectedDrift } from '../driftSetup.js';
+import { metricsOptions } from '../metricsEndpoint.js';
 import { runService } from '../runService.js';
 
 export const featuresCommand = defineCommand({
@@ -17,6 +18,7 @@ export const featuresCommand = defineCommand({
   options: {
     ...transportOptions,
     ...featuresOptions,
+    ...metricsOptions,
     'log-dir': outputOptions['log-dir'],
     'state-file': {
       type: 'string',

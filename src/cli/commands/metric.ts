@@ -17,6 +17,7 @@ import {
   watchOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
+import { metricsOptions } from '../metricsEndpoint.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -31,6 +32,7 @@ export const metricCommand = defineCommand({
     ...modelOptions,
     ...watchOptions,
     ...traceOptions,
+    ...metricsOptions,
   },
   handler: async (args) => {
     const paths = await outputPaths(args);
@@ -41,6 +43,7 @@ export const metricCommand = defineCommand({
     return runService({
       name: 'metric',
       args,
+      ...(watch ? { summary: watch.summary } : {}),
       start: async (transport, signal, terminal) => {
         csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
         terminal.log(

@@ -4,12 +4,13 @@ import { modelService } from '../../services/model.js';
 import { defineCommand } from '../command.js';
 import { driftReporterFor } from '../driftSetup.js';
 import { driftOptions, modelOptions, transportOptions } from '../options.js';
+import { metricsOptions } from '../metricsEndpoint.js';
 import { runService } from '../runService.js';
 
 export const modelCommand = defineCommand({
   name: 'model',
   describe: 'predict each `features` message and publish it to `y_pred`',
-  options: { ...transportOptions, ...modelOptions, ...driftOptions },
+  options: { ...transportOptions, ...modelOptions, ...driftOptions, ...metricsOptions },
   handler: async (args) => {
     const model = await readModel(args.model);
     return runService({

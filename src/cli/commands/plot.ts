@@ -5,16 +5,19 @@ import { lowerPriority } from '../lowerPriority.js';
 import { outputOptions, plotOptions, plotterSettings } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { lazyPlotter, plotLoop } from '../plotLoop.js';
+import { metricsOptions, openMetricsEndpoint } from '../metricsEndpoint.js';
 import { Terminal } from '../terminal.js';
 import { timelineOptions, timelineSettings } from '../timelineOptions.js';
 
 export const plotCommand = defineCommand({
   name: 'plot',
   describe: 'redraw the error histogram and error-over-time PNGs from the metric log as it grows',
-  options: { ...outputOptions, ...plotOptions, ...timelineOptions },
+  options: { ...outputOptions, ...plotOptions, ...timelineOptions, ...metricsOptions },
   handler: async (args) => {
     const paths = await outputPaths(args);
     const terminal = new Terminal();
+    const endpoint = await openMetricsEndpoint(args, 'plot');
+    endpoint?.attach({});
     const timeline = await timelineSettings(paths, args);
     const plotter = lazyPlotter({ ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) });
     // Best-effort renders run after the services that share the machine (see lowerPriority).
@@ -23,10 +26,13 @@ export const plotCommand = defineCommand({
     terminal.log('info', `plot: ${paths.csvFile} -> ${images} every ${args.plotInterval} ms`);
     const loop = plotLoop(plotter, args.plotInterval, terminal.log);
     const stop = stopOnSignals().signal;
+    endpoint?.serving();
     if (!stop.aborted)
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+    endpoint?.stopping();
     await loop.stop();
     await plotter.tick().catch(() => undefined);
+    await endpoint?.close();
     return 0;
   },
 });

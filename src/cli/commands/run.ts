@@ -29,6 +29,7 @@ import {
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
+import { metricsOptions, openMetricsEndpoint } from '../metricsEndpoint.js';
 import { Terminal } from '../terminal.js';
 import { driftReporterFor, injectedDrift } from '../driftSetup.js';
 import { timelineOptions, timelineSettings } from '../timelineOptions.js';
@@ -46,6 +47,7 @@ const options = {
   ...traceOptions,
   ...plotOptions,
   ...timelineOptions,
+  ...metricsOptions,
   dashboard: {
     type: 'boolean',
     default: canDrawScreen(),
@@ -75,10 +77,13 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const shift = injectedDrift(args.injectDrift, dataset.featureNames);
   const watch = await prepareWatch(args, paths.logDir);
+  const endpoint = await openMetricsEndpoint(args, 'pipeline');
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
-  const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard });
+  stop.signal.addEventListener('abort', () => endpoint?.stopping(), { once: true });
+  const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard, onEvent: endpoint?.onEvent });
+  endpoint?.attach({ transport, counters: mon.counters, ...(watch ? { summary: watch.summary } : {}) });
   // The dashboard listens on the same transport as any other dashboard would; q (or Ctrl-C) stops the pipeline.
   const dash = args.dashboard
     ? startDashboard({ feed: transportFeed(transport), signal: stop.signal })
@@ -128,8 +133,10 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     failure ??= e;
     stop.abort();
   });
+  const producing = mon.run([features$]);
+  endpoint?.serving();
   try {
-    await mon.run([features$]);
+    await producing;
   } catch (e) {
     failure ??= e;
   }
@@ -146,6 +153,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
       `stopping with ${published() - settled()} records not yet logged (they stay in the transport)`,
     );
   consumersStop.abort();
+  endpoint?.stopping();
   await consumers;
   await trace?.close();
   await csv.close();
@@ -153,6 +161,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   dash?.close();
   await dash?.done;
   await transport.close();
+  await endpoint?.close();
   mon.finish();
   if (failure !== undefined) {
     terminal.log('error', errorMessage(failure));

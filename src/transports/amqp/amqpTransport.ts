@@ -21,6 +21,7 @@ import type { DeliveryActions } from './delivery.js';
 import type { Logger } from '../../core/log.js';
 import type { ResolvedAmqpOptions } from './options.js';
 import { Publisher } from './publisher.js';
+import { PublishWaits } from '../publishWaits.js';
 import {
   broadcastExchangeDeclaration,
   deadLetterQueueDeclaration,
@@ -39,6 +40,8 @@ export class AmqpTransport implements Transport {
   readonly state$: Observable<ConnectionState>;
   private readonly declarer: Declarer;
   private readonly publisher: Publisher;
+  private readonly waits = new PublishWaits();
+  readonly publishWaits = this.waits.read;
   private readonly actions: DeliveryActions;
   /** Every publish under way, including the copies nack and deadLetter make: close() waits for them. */
   private readonly pending = new Set<Promise<void>>();
@@ -53,7 +56,7 @@ export class AmqpTransport implements Transport {
   ) {
     this.state$ = conn.state$;
     this.declarer = new Declarer(log);
-    this.publisher = new Publisher(conn, log);
+    this.publisher = new Publisher(conn, log, this.waits);
     this.actions = {
       log,
       republish: (queue, content, props) =>

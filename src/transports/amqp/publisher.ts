@@ -8,6 +8,7 @@
  * - A message whose channel died before its confirm is sent again on the next channel: it may then arrive twice,
  *   which consumers absorb by id. Failures of a channel on a live connection are retried a few times, then reported.
  */
+import type { PublishWaits } from '../publishWaits.js';
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { AmqpConnection, Generation } from './connection.js';
 import { errorMessage, toError } from '../../core/errors.js';
@@ -48,7 +49,8 @@ class PublisherChannel {
   }
 
   /** Waits until the channel takes more, or throws if it closed meanwhile. */
-  async whenWritable(): Promise<void> {
+  async whenWritable(onWait?: () => void): Promise<void> {
+    if (this.open && !this.writable) onWait?.();
     while (this.open && !this.writable) {
       this.wakeup ??= new Promise<void>((resolve) => (this.wake = resolve));
       await this.wakeup;
@@ -92,6 +94,7 @@ export class Publisher {
   constructor(
     private readonly conn: AmqpConnection,
     private readonly log: Logger,
+    private readonly waits?: PublishWaits,
   ) {}
 
   /** Publishes `content` and resolves on the broker's confirm. Rejects with `TransportClosedError` once closed. */
@@ -108,7 +111,7 @@ export class Publisher {
       try {
         const pc = await this.channelOn(g);
         if (prepare) await prepare(g, failures > 0);
-        await pc.whenWritable();
+        await pc.whenWritable(this.waits && (() => this.waits?.count(target.routingKey || target.exchange)));
         outcome = await pc.publish(target, content, props);
         if (outcome === 'closed') throw new Error('publisher channel closed before the broker confirmed');
       } catch (e) {

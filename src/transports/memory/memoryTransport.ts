@@ -7,6 +7,7 @@
  * Envelopes are carried by reference (consumers still validate them) and encoded to bytes only if a consumer
  * reads `data`, which keeps the one-process pipeline fast.
  */
+import { PublishWaits } from '../publishWaits.js';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { encodeEnvelope } from '../../core/codec.js';
 import type { Envelope } from '../../core/envelope.js';
@@ -123,6 +124,8 @@ export class MemoryTransport implements Transport {
   private readonly state = new BehaviorSubject<ConnectionState>('connected');
   private closed = false;
   readonly state$ = this.state.asObservable();
+  private readonly waits = new PublishWaits();
+  readonly publishWaits = this.waits.read;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.capacity = options.capacity ?? MEMORY_DEFAULTS.capacity;
@@ -201,7 +204,10 @@ export class MemoryTransport implements Transport {
       this.broadcast(topic, message);
       return RESOLVED;
     }
-    return this.queue(topic.name).offer(message) ?? RESOLVED;
+    const waiting = this.queue(topic.name).offer(message);
+    if (waiting === undefined) return RESOLVED;
+    this.waits.count(topic.name);
+    return waiting;
   }
 
   private broadcast(topic: Topic, message: StoredMessage): void {

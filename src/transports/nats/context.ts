@@ -2,6 +2,7 @@
  * What the parts of one NATS transport share: its connection, options, log, the consumers it runs and the
  * publishes under way, and the close sequence that drains them in order.
  */
+import { PublishWaits } from '../publishWaits.js';
 import { Observable, type Subscriber } from 'rxjs';
 import { TransportClosedError } from '../../core/transport.js';
 import { errorMessage, toError } from '../../core/errors.js';
@@ -28,6 +29,8 @@ export interface StartedConsumer {
 
 export class NatsContext {
   private readonly consumers = new Set<ConsumerHandle>();
+  /** Publishes that waited for room, shared by the core and JetStream publishers. */
+  readonly waits = new PublishWaits();
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 

@@ -31,6 +31,7 @@ export class CorePublisher {
     for (;;) {
       const nc = await this.ctx.conn.connected();
       if (this.flushing !== undefined && this.sinceFlush >= this.ctx.o.flushEvery) {
+        this.ctx.waits.count(subject);
         await this.flushing;
         continue;
       }

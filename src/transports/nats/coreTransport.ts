@@ -26,6 +26,10 @@ import { DEFAULT_DEAD_LETTER_GROUP } from './names.js';
 export class CoreTransport implements Transport {
   readonly name = 'nats-core';
   readonly state$: Observable<ConnectionState>;
+
+  publishWaits(): ReadonlyMap<string, number> {
+    return this.ctx.waits.read();
+  }
   private readonly core: CorePublisher;
 
   constructor(private readonly ctx: NatsContext) {

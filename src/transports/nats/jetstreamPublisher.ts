@@ -91,6 +91,7 @@ export class JetStreamPublisher {
         outcome = classify(e);
         if (outcome === 'fatal') throw new Error(`cannot publish to ${subject}: ${errorMessage(e)}`);
         if (outcome === 'missing') this.topology.forget(topic, kind);
+        if (outcome === 'full' && attempt === 0) this.ctx.waits.count(topic);
         // A full stream is ordinary back-pressure; other failures are worth a line now and then.
         const now = Date.now();
         if (outcome !== 'full' && now - lastLog > 10_000) {

@@ -21,6 +21,10 @@ import { JetStreamTopology } from './topology.js';
 export class JetStreamTransport implements Transport {
   readonly name = 'nats';
   readonly state$: Observable<ConnectionState>;
+
+  publishWaits(): ReadonlyMap<string, number> {
+    return this.ctx.waits.read();
+  }
   private readonly topology: JetStreamTopology;
   private readonly publisher: JetStreamPublisher;
   private readonly core: CorePublisher;
