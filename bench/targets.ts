@@ -72,6 +72,20 @@ export const specs = {
     unit: 'ratio',
     target: { op: '>=', value: 0.9 },
   }),
+  e2eMetricsOn: (records: number): FigureSpec => ({
+    id: 'e2e.memory_metrics_on.records_per_s',
+    group: '1 end-to-end',
+    label: `memory, ${count(records)} records, Prometheus endpoint on (--metrics-port 0)`,
+    unit: 'records/s',
+    note: 'rows/s from the first CSV row to the last',
+  }),
+  metricsCost: (): FigureSpec => ({
+    id: 'ratio.memory_metrics',
+    group: '1 end-to-end',
+    label: 'memory: records/s with --metrics-port on / off (the default), same run',
+    unit: 'ratio',
+    target: { op: '>=', value: 0.95 },
+  }),
   e2eCli: (records: number): FigureSpec => ({
     id: 'e2e.memory.cli_records_per_s',
     group: '1 end-to-end',

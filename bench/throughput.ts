@@ -19,6 +19,21 @@ const errorText = (e: unknown): string => errorMessage(e).split('\n')[0] ?? '';
 
 /** The one-process pipeline's options that switch model watching off (see specs.e2eWatchOff). */
 const WATCH_OFF = ['--no-watch', '--no-drift', '--timeline-file', ''];
+/** The one-process pipeline's options that switch the Prometheus endpoint on (any free port). */
+const METRICS_ON = ['--metrics-port', '0'];
+
+/** The memory pipeline as it is by default, or with one thing switched, to measure what that thing costs. */
+type Variant = 'default' | 'watchOff' | 'metricsOn';
+const VARIANT_ARGS: Record<Variant, readonly string[]> = {
+  default: [],
+  watchOff: WATCH_OFF,
+  metricsOn: METRICS_ON,
+};
+const VARIANT_NAMES: Record<Variant, string> = {
+  default: '',
+  watchOff: ' (watching off)',
+  metricsOn: ' (metrics endpoint on)',
+};
 
 /** Generous bounds: a run slower than `minRate` is broken, not slow. */
 const timeoutFor = (items: number, minRate: number): number => 60_000 + (items / minRate) * 1000;
@@ -39,27 +54,38 @@ export async function throughput(ctx: BenchContext): Promise<Figure[]> {
   const sizes = await pipelineMessageSizes();
   const samples = new Samples();
 
-  /** `watchOff`: the memory pipeline without model watching (summary, drift, alerts, timeline), to measure its cost. */
-  const pipelineRun = async (t: BenchTransport, run: number, watchOff = false): Promise<number> => {
+  /**
+   * `watchOff`: the memory pipeline without model watching (summary, drift, alerts, timeline); `metricsOn`: with
+   * the Prometheus endpoint; each to measure its cost against the default.
+   */
+  const pipelineRun = async (
+    t: BenchTransport,
+    run: number,
+    variant: Variant = 'default',
+  ): Promise<number> => {
     const records = ctx.scaled(FULL_SCALE.e2eRecords[t], 100);
-    const spec = watchOff ? specs.e2eWatchOff(records) : specs.e2e(t, records);
+    const spec =
+      variant === 'watchOff'
+        ? specs.e2eWatchOff(records)
+        : variant === 'metricsOn'
+          ? specs.e2eMetricsOn(records)
+          : specs.e2e(t, records);
+    const suffix = { default: '', watchOff: '-watch-off', metricsOn: '-metrics-on' }[variant];
     const go = async (): Promise<number> => {
       const r = await runPipeline({
         transport: t,
         count: records,
         intervalMs: 0,
-        ...(watchOff ? { cliArgs: WATCH_OFF } : {}),
-        dir: await ctx.dir(`e2e-${t}-${run}${watchOff ? '-watch-off' : ''}`),
+        ...(variant === 'default' ? {} : { cliArgs: [...VARIANT_ARGS[variant]] }),
+        dir: await ctx.dir(`e2e-${t}-${run}${suffix}`),
         timeoutMs: timeoutFor(records, t === 'memory' ? 2_000 : 300),
         stallMs: 60_000,
       });
       samples.add(spec, r.recordsPerS);
       const own =
         r.cliRecordsPerS === undefined ? '' : ` (the CLI's own summary: ${int(r.cliRecordsPerS)}/s)`;
-      ctx.log(
-        `1 end-to-end ${t}${watchOff ? ' (watching off)' : ''} run ${run}: ${int(r.recordsPerS)} records/s${own}`,
-      );
-      if (watchOff) return r.recordsPerS;
+      ctx.log(`1 end-to-end ${t}${VARIANT_NAMES[variant]} run ${run}: ${int(r.recordsPerS)} records/s${own}`);
+      if (variant !== 'default') return r.recordsPerS;
       if (r.cliRecordsPerS !== undefined) samples.add(specs.e2eCli(records), r.cliRecordsPerS);
       for (const [name, mib] of Object.entries(r.peakRssMiB)) samples.add(specs.rss(t, name), mib);
       return r.recordsPerS;
@@ -93,10 +119,14 @@ export async function throughput(ctx: BenchContext): Promise<Figure[]> {
     for (const t of usable) {
       if (t === 'memory') {
         // Alternating which goes first, so a drift in the machine's load hits both alike.
-        const off = run % 2 === 1 ? await pipelineRun(t, run, true) : NaN;
+        const odd = run % 2 === 1;
+        const watchOffBefore = odd ? await pipelineRun(t, run, 'watchOff') : NaN;
+        const metricsOnBefore = odd ? NaN : await pipelineRun(t, run, 'metricsOn');
         const on = await pipelineRun(t, run);
-        const offAfter = run % 2 === 1 ? off : await pipelineRun(t, run, true);
-        samples.add(specs.watchCost(), on / offAfter);
+        const watchOff = odd ? watchOffBefore : await pipelineRun(t, run, 'watchOff');
+        const metricsOn = odd ? await pipelineRun(t, run, 'metricsOn') : metricsOnBefore;
+        samples.add(specs.watchCost(), on / watchOff);
+        samples.add(specs.metricsCost(), metricsOn / on);
         continue;
       }
       let pipeline: number;

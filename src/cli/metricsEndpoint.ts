@@ -18,7 +18,10 @@ export const metricsOptions = {
     type: 'number',
     describe: 'serve /metrics (Prometheus), /healthz and /readyz on this port [default: off]',
     check: (flag: string, value: unknown) => {
-      if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535))
+      if (
+        value !== undefined &&
+        !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535)
+      )
         throw new Error(`--${flag} must be a port number (0-65535), got ${JSON.stringify(value)}`);
     },
   },
@@ -36,6 +39,8 @@ export interface MetricsArgs {
 
 export interface MetricsEndpoint {
   readonly port: number;
+  /** Where the metrics are, for the log line at start. */
+  readonly url: string;
   /** Hands over the figures: the process's transport (none for plot), its counters and its model watch. */
   attach(parts: { transport?: Transport; counters?: ServiceCounters; summary?: () => SummaryBody }): void;
   /** Per event, on the hot path: tallies by topic and observes the absolute errors. */
@@ -64,15 +69,23 @@ export async function openMetricsEndpoint(
   const { registry, observeError } = pipelineRegistry(service, () => sources);
   const readiness = (): Readiness => {
     if (phase === 'stopping') return { ready: false, reason: 'stopping: draining the records in flight' };
-    if (hasTransport === undefined) return { ready: false, reason: 'starting: the transport is not open yet' };
+    if (hasTransport === undefined)
+      return { ready: false, reason: 'starting: the transport is not open yet' };
     if (hasTransport && state !== 'connected')
       return { ready: false, reason: `the ${sources.transportName ?? ''} transport is ${state}` };
-    if (phase === 'starting') return { ready: false, reason: "starting: the service's consumers are not subscribed yet" };
-    return { ready: true, reason: hasTransport ? `ready: ${sources.transportName ?? ''} connected, consumers subscribed` : 'ready' };
+    if (phase === 'starting')
+      return { ready: false, reason: "starting: the service's consumers are not subscribed yet" };
+    return {
+      ready: true,
+      reason: hasTransport
+        ? `ready: ${sources.transportName ?? ''} connected, consumers subscribed`
+        : 'ready',
+    };
   };
   const server = await startMetricsServer(registry, readiness, args.metricsHost, args.metricsPort);
   return {
     port: server.port,
+    url: `http://${args.metricsHost.includes(':') ? `[${args.metricsHost}]` : args.metricsHost}:${server.port}/metrics`,
     attach: ({ transport, counters, summary }) => {
       hasTransport = transport !== undefined;
       sub = transport?.state$.subscribe((s) => {

@@ -30,9 +30,15 @@ export async function runService(service: OneService): Promise<number> {
   const endpoint = await openMetricsEndpoint(service.args, service.name);
   const transport = await openTransport(service.args, terminal.log);
   const stop = stopOnSignals();
+  if (endpoint)
+    terminal.log('info', `${service.name}: metrics on ${endpoint.url}, probes /healthz and /readyz`);
   stop.signal.addEventListener('abort', () => endpoint?.stopping(), { once: true });
   const mon = monitor(terminal, transport, service.name, { onEvent: endpoint?.onEvent });
-  endpoint?.attach({ transport, counters: mon.counters, ...(service.summary ? { summary: service.summary } : {}) });
+  endpoint?.attach({
+    transport,
+    counters: mon.counters,
+    ...(service.summary ? { summary: service.summary } : {}),
+  });
   let code = 0;
   try {
     const running = mon.run([await service.start(transport, stop.signal, terminal)]);

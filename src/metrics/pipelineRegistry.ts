@@ -10,6 +10,7 @@ import type { SummaryBody } from '../core/summaryBody.js';
 import { FEATURES, Y_PRED, Y_TRUE } from '../core/topics.js';
 import type { ConnectionState } from '../core/transport.js';
 import { PIPELINE_METRICS, type PipelineMetric } from './metricNames.js';
+import { BucketCounts } from './bucketCounts.js';
 import type { TopicTally } from './topicTally.js';
 
 /** Buckets of |y_pred − y_true| for the diabetes targets (25–346): most errors fall below 100. */
@@ -76,18 +77,25 @@ export function pipelineRegistry(service: ExportedService, sources: () => Regist
     registers: [registry],
   });
   const counter = (name: PipelineMetric, collect: (c: client.Counter) => void): void =>
-    void new client.Counter({ ...spec(name), collect: function (this: client.Counter) {
-      this.reset();
-      collect(this);
-    } });
+    void new client.Counter({
+      ...spec(name),
+      collect: function (this: client.Counter) {
+        this.reset();
+        collect(this);
+      },
+    });
   const gauge = (name: PipelineMetric, collect: (g: client.Gauge) => void): void =>
-    void new client.Gauge({ ...spec(name), collect: function (this: client.Gauge) {
-      this.reset();
-      collect(this);
-    } });
+    void new client.Gauge({
+      ...spec(name),
+      collect: function (this: client.Gauge) {
+        this.reset();
+        collect(this);
+      },
+    });
   const tallied = (kind: string, c: client.Counter, withReason: boolean): void => {
     for (const e of sources().tally?.entries() ?? [])
-      if (e.kind === kind) c.inc(withReason ? { topic: e.topic, reason: e.code } : { topic: e.topic }, e.count);
+      if (e.kind === kind)
+        c.inc(withReason ? { topic: e.topic, reason: e.code } : { topic: e.topic }, e.count);
   };
 
   counter('pipeline_records_total', (c) => {
@@ -107,7 +115,8 @@ export function pipelineRegistry(service: ExportedService, sources: () => Regist
   counter('pipeline_unmatched_total', (c) => tallied('unmatched', c, false));
   counter('pipeline_duplicates_total', (c) => tallied('duplicate', c, false));
   gauge('pipeline_join_buffer_records', (g) => g.set(sources().counters?.().pending ?? 0));
-  const errors = new client.Histogram({ ...spec('pipeline_absolute_error'), buckets: [...ABSOLUTE_ERROR_BUCKETS] });
+  const errors = new BucketCounts(ABSOLUTE_ERROR_BUCKETS);
+  new CountedHistogram(spec('pipeline_absolute_error'), errors);
   const quality = (name: PipelineMetric, figure: 'mae' | 'rmse' | 'bias' | 'r2'): void =>
     gauge(name, (g) => {
       const s = sources().summary?.();
@@ -141,4 +150,56 @@ export function pipelineRegistry(service: ExportedService, sources: () => Regist
   });
 
   return { registry, observeError: (value) => errors.observe(value) };
+}
+
+interface CountedValues {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'histogram';
+  readonly aggregator: 'sum';
+  readonly values: readonly {
+    metricName: string;
+    labels: Record<string, string>;
+    /** prom-client's `get` merges these into `labels`. */
+    sharedLabels: Record<string, string>;
+    value: number;
+  }[];
+}
+
+/** A prom-client histogram whose values are read from `BucketCounts` at scrape time. */
+class CountedHistogram extends client.Histogram {
+  readonly #counts: BucketCounts;
+  readonly #name: string;
+
+  constructor(configuration: client.HistogramConfiguration<string>, counts: BucketCounts) {
+    super({ ...configuration, buckets: [...counts.bounds] });
+    this.#counts = counts;
+    this.#name = configuration.name;
+  }
+
+  /**
+   * What the registry reads for the text formats, and what prom-client's `get` builds on: the base histogram is
+   * never observed, so its own values would all be 0; these are the counts'.
+   */
+  getForPromString(): Promise<CountedValues> {
+    const { buckets, sum, count } = this.#counts.cumulative();
+    const le = [...this.#counts.bounds.map(String), '+Inf'];
+    const name = this.#name;
+    return Promise.resolve({
+      name,
+      help: PIPELINE_METRICS.pipeline_absolute_error.help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: [
+        ...buckets.map((value, i) => ({
+          metricName: `${name}_bucket`,
+          labels: { le: le[i] ?? '+Inf' },
+          sharedLabels: {},
+          value,
+        })),
+        { metricName: `${name}_sum`, labels: {}, sharedLabels: {}, value: sum },
+        { metricName: `${name}_count`, labels: {}, sharedLabels: {}, value: count },
+      ],
+    });
+  }
 }

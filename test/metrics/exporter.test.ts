@@ -12,7 +12,11 @@ import { pipelineRegistry } from '../../src/metrics/pipelineRegistry.js';
 import { TopicTally } from '../../src/metrics/topicTally.js';
 import { MemoryTransport } from '../../src/transports/memory/memoryTransport.js';
 
-const get = async (port: number, path: string, accept?: string): Promise<{ status: number; body: string }> => {
+const get = async (
+  port: number,
+  path: string,
+  accept?: string,
+): Promise<{ status: number; body: string }> => {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, accept ? { headers: { accept } } : {});
   return { status: res.status, body: await res.text() };
 };
@@ -117,11 +121,25 @@ describe('the metrics endpoint', () => {
 
       endpoint.onEvent({ kind: 'predicted', id: 'a-1' });
       counters.add({ kind: 'predicted', id: 'a-1' });
-      endpoint.onEvent({ kind: 'dead-lettered', topic: 'features', code: 'invalid', reason: 'invalid: 3 values' });
+      endpoint.onEvent({
+        kind: 'dead-lettered',
+        topic: 'features',
+        code: 'invalid',
+        reason: 'invalid: 3 values',
+      });
       const text = (await get(endpoint.port, '/metrics')).body;
-      assert.equal(value(text, 'pipeline_records_total{topic="y_pred",direction="published",service="model"}'), 1);
-      assert.equal(value(text, 'pipeline_records_total{topic="features",direction="consumed",service="model"}'), 2);
-      assert.equal(value(text, 'pipeline_dead_letters_total{topic="features",reason="invalid",service="model"}'), 1);
+      assert.equal(
+        value(text, 'pipeline_records_total{topic="y_pred",direction="published",service="model"}'),
+        1,
+      );
+      assert.equal(
+        value(text, 'pipeline_records_total{topic="features",direction="consumed",service="model"}'),
+        2,
+      );
+      assert.equal(
+        value(text, 'pipeline_dead_letters_total{topic="features",reason="invalid",service="model"}'),
+        1,
+      );
       assert.equal(value(text, 'pipeline_transport_connected{transport="memory",service="model"}'), 1);
 
       await transport.close();
@@ -148,7 +166,10 @@ describe('the metrics endpoint', () => {
       assert.match(om.body, /# EOF\n$/);
       const prom = (await get(endpoint.port, '/metrics')).body;
       assert.match(prom, /^# TYPE pipeline_records_total counter$/m);
-      assert.match(prom, /^pipeline_records_total\{topic="features",direction="consumed",service="model"\} 0$/m);
+      assert.match(
+        prom,
+        /^pipeline_records_total\{topic="features",direction="consumed",service="model"\} 0$/m,
+      );
     } finally {
       await endpoint.close();
     }

@@ -18,6 +18,7 @@ export const plotCommand = defineCommand({
     const terminal = new Terminal();
     const endpoint = await openMetricsEndpoint(args, 'plot');
     endpoint?.attach({});
+    if (endpoint) terminal.log('info', `plot: metrics on ${endpoint.url}, probes /healthz and /readyz`);
     const timeline = await timelineSettings(paths, args);
     const plotter = lazyPlotter({ ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) });
     // Best-effort renders run after the services that share the machine (see lowerPriority).

@@ -82,7 +82,10 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const stop = stopOnSignals();
   const csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
   stop.signal.addEventListener('abort', () => endpoint?.stopping(), { once: true });
-  const mon = monitor(terminal, transport, 'pipeline', { statusLine: !args.dashboard, onEvent: endpoint?.onEvent });
+  const mon = monitor(terminal, transport, 'pipeline', {
+    statusLine: !args.dashboard,
+    onEvent: endpoint?.onEvent,
+  });
   endpoint?.attach({ transport, counters: mon.counters, ...(watch ? { summary: watch.summary } : {}) });
   // The dashboard listens on the same transport as any other dashboard would; q (or Ctrl-C) stops the pipeline.
   const dash = args.dashboard
@@ -90,6 +93,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     : undefined;
   void dash?.done.then(() => stop.abort());
   if (watch) terminal.log('info', watch.description);
+  if (endpoint) terminal.log('info', `metrics on ${endpoint.url}, probes /healthz and /readyz`);
   const trace = await openTrace(args, terminal.log);
   terminal.log(
     'info',
