@@ -32,7 +32,7 @@ export interface PreparedWatch {
   /** `metric$` with the model watched on the side (see `watchModel`). */
   attach(metric$: Observable<ServiceEvent>, transport: Transport, log: Logger): Observable<ServiceEvent>;
   /** The figures of the summary now (for the metrics endpoint). */
-  summary(): SummaryBody;
+  readonly summary: () => SummaryBody;
 }
 
 /** An output file option: its value, or the default in `logDir`; `''` switches the file off. */

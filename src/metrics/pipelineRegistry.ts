@@ -58,7 +58,7 @@ FLOWS.pipeline = [...FLOWS.features, ...FLOWS.model, ...FLOWS.metric];
 export interface PipelineRegistry {
   readonly registry: client.Registry<client.RegistryContentType>;
   /** Per-record: one joined record's absolute error. */
-  observeError(value: number): void;
+  readonly observeError: (value: number) => void;
 }
 
 /**
