@@ -52,6 +52,7 @@ describe('npm run bench, smoke run (tiny counts, memory only)', () => {
     for (const id of [
       'e2e.memory.records_per_s',
       'e2e.memory.cli_records_per_s',
+      'ratio.memory_metrics',
       'rss.memory.pipeline_mib',
       'latency.memory.p50_ms',
       'latency.memory.p99_ms',
