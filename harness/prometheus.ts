@@ -6,10 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './natsServer.js';
 import { until } from './poll.js';
+
+export { freePort };
 
 const PROMETHEUS = process.env.TEST_PROMETHEUS ?? '/usr/bin/prometheus';
 const PROMTOOL = process.env.TEST_PROMTOOL ?? '/usr/bin/promtool';
@@ -24,18 +26,6 @@ export async function prometheusSkipReason(): Promise<string | false> {
     throw new Error(`${message}, and REQUIRE_BROKERS=1: the Prometheus tests must run`);
   process.stderr.write(`\n!!!!!!!!!! SKIPPING PROMETHEUS TESTS: ${message} !!!!!!!!!!\n`);
   return `${message} (set REQUIRE_BROKERS=1 to make this an error)`;
-}
-
-/** A loopback port free at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `promtool check metrics` of an exposition text: its exit code and what it reported. */
