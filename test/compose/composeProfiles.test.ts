@@ -63,8 +63,9 @@ describe('profiles without --profile', () => {
     { shell: { COMPOSE_PROFILES: 'rabbit,monitoring' }, profiles: ['rabbit', 'monitoring'] },
     { shell: { COMPOSE_PROFILES: 'nats,monitoring' }, profiles: ['nats', 'monitoring'] },
   ];
-  for (const { shell, profiles } of cases)
-    it(`docker-compose up ${shell.COMPOSE_PROFILES ? `with COMPOSE_PROFILES=${shell.COMPOSE_PROFILES}` : 'as it is'} starts ${profiles.join(' + ')}`, async (t) => {
+  for (const { shell, profiles } of cases) {
+    const how = shell.COMPOSE_PROFILES ? `with COMPOSE_PROFILES=${shell.COMPOSE_PROFILES}` : 'as it is';
+    it(`docker-compose up ${how} starts ${profiles.join(' + ')}`, async (t) => {
       const dockerCompose = which('docker-compose');
       if (!dockerCompose)
         return skipLoudly(t, 'docker-compose is not installed (apt-get install docker-compose)');
@@ -78,4 +79,5 @@ describe('profiles without --profile', () => {
       assert.ok(chosen.services.includes(profiles[0] === 'rabbit' ? 'rabbitmq' : 'nats'), 'its broker');
       if (profiles.includes('monitoring')) assert.ok(chosen.services.includes('prometheus'));
     });
+  }
 });
