@@ -2,8 +2,9 @@
  * docker-compose.yml, run as local processes: for each profile, exactly the command and environment every
  * service of ours declares (broker host names mapped to the test brokers, ./logs to a temp dir), with
  * PIPELINE_COUNT=500 and PIPELINE_INTERVAL=0 in the shell as a user would set them, and `--scale model=2`.
- * The CSV must reach 500 distinct ids, the PNG must appear, every process must end with exit code 0 on SIGTERM,
- * and the broker must hold nothing afterwards. The compose file thereby cannot drift from the CLI.
+ * Every process must pass its healthcheck (readiness) unless it finished first, the CSV must reach 500 distinct
+ * ids, the PNG must appear, every process must end with exit code 0 on SIGTERM, and the broker must hold nothing
+ * afterwards. The compose file thereby cannot drift from the CLI.
  *
  * It uses the real queues and streams (`features`, `y_true`, `y_pred`), since the wire names cannot change, and
  * deletes them before and after. On RabbitMQ it holds the lock the end-to-end suites share for those queues
@@ -11,10 +12,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { connect } from 'nats';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
 import { FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
@@ -27,15 +29,17 @@ import {
   containerEnv,
   isOurs,
   loadCompose,
+  localHealthcheck,
   localValue,
   type ComposeService,
   type LocalMapping,
 } from '../support/compose.js';
-import { deleteTopicStreams } from '../../harness/natsServer.js';
+import { deleteTopicStreams, freePort } from '../../harness/natsServer.js';
 import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
 import { withRawChannel } from '../../harness/amqpBroker.js';
 import { until, type Watched } from '../../harness/poll.js';
 
+const run = promisify(execFile);
 const COUNT = 500;
 const MODEL_REPLICAS = 2;
 const QUEUE_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
@@ -43,6 +47,9 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 interface Running {
   readonly label: string;
+  readonly service: ComposeService;
+  /** The local port of its /metrics and /readyz, when the service serves them. */
+  readonly metricsPort: number | undefined;
   readonly root: string;
   readonly child: ChildProcess;
   readonly exit: Promise<number | null>;
@@ -64,6 +71,13 @@ async function startService(
   const env = Object.fromEntries(
     Object.entries(containerEnv(s, shell)).map(([k, v]) => [k, localValue(v, s, m, k)]),
   );
+  // Each container has its own network namespace, and every one listens on the same metrics port; local
+  // processes share one, so each gets a free port of its own, on loopback only.
+  const metricsPort = env.PIPELINE_METRICS_PORT === undefined ? undefined : await freePort();
+  if (metricsPort !== undefined) {
+    env.PIPELINE_METRICS_PORT = String(metricsPort);
+    env.PIPELINE_METRICS_HOST = '127.0.0.1';
+  }
   const cli = cliCommand((s.command ?? []).map((a) => localValue(a, s, m)));
   // `--import tsx` resolves from the working directory, which has no node_modules: name the loader itself.
   const argv = cli.argv.map((a, i) =>
@@ -77,6 +91,8 @@ async function startService(
   });
   const running: Running = {
     label: `${s.name}#${replica}`,
+    service: s,
+    metricsPort,
     root,
     child,
     stderr: '',
@@ -98,6 +114,26 @@ async function csvLines(file: string): Promise<string[]> {
 
 const isPng = async (file: string): Promise<boolean> =>
   (await readFile(file).catch(() => Buffer.alloc(0))).subarray(0, 8).equals(PNG_SIGNATURE);
+
+/**
+ * Passes once the process's healthcheck, run as Docker would, passes; or when it ended with exit code 0 first
+ * (`features` with PIPELINE_COUNT may finish before a check comes round). Polls /readyz in-process, then runs
+ * the healthcheck command itself once.
+ */
+async function readyOrDone(p: Running): Promise<'ready' | 'done' | false> {
+  if (p.child.exitCode === 0) return 'done';
+  if (p.metricsPort === undefined) return false;
+  const ok = await fetch(`http://127.0.0.1:${p.metricsPort}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!ok) return false;
+  const { command, args } = localHealthcheck(p.service, p.metricsPort);
+  return run(command, args, { timeout: 10_000 }).then(
+    () => 'ready' as const,
+    () => false as const,
+  );
+}
 
 /** The compose processes as `until` watches them: one that dies with an error ends the wait at once. */
 function watching(procs: readonly Running[]): Watched {
@@ -212,6 +248,22 @@ for (const broker of BROKERS) {
         const replicas = s.command?.[0] === 'model' ? MODEL_REPLICAS : 1;
         for (let i = 1; i <= replicas; i++) procs.push(await startService(s, i, shell, mapping));
       }
+
+      const readiness = await Promise.all(
+        procs.map((p) =>
+          until(() => readyOrDone(p), `${p.label} ready`, {
+            timeoutMs: 60_000,
+            intervalMs: 250,
+            watch: watching(procs),
+          }),
+        ),
+      );
+      procs.forEach((p, i) =>
+        assert.ok(
+          readiness[i] === 'ready' || p.service.command?.[0] === 'features',
+          `${p.label} passed its healthcheck (only features may finish first)`,
+        ),
+      );
 
       const csvFile = join(logs, 'metric_log.csv');
       const pngFile = join(logs, 'error_distribution.png');

@@ -1,6 +1,7 @@
 /**
  * What docker-compose.yml promises, checked on the file itself: the profiles, health-gated start order, what may
- * be scaled, ports, restart policies, the log folder and the model file. No Docker engine needed.
+ * be scaled, ports, restart policies, the log folder, the model file, the services' metrics and readiness, and
+ * the monitoring profile. No Docker engine needed.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,17 @@ const byCommand = (command: string): ComposeService[] =>
   Object.values(compose.services).filter((s) => commandOf(s) === command);
 const brokers = Object.values(compose.services).filter((s) => !isOurs(s));
 const mapping = { hosts: {}, workdir: '/app', binds: {}, root: '/nonexistent-container-root' };
+const longRunning = (): ComposeService[] => ['features', 'model', 'metric', 'plot'].flatMap(byCommand);
+/** The port every container serves /metrics, /healthz and /readyz on (its own network namespace). */
+const METRICS_PORT = '9464';
+
+/** A compose duration (`30s`, `1m30s`, `500ms`) in seconds. */
+function seconds(duration: string | undefined): number {
+  const parts = [...(duration ?? '').matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  assert.ok(parts.length > 0 && parts.map((p) => p[0]).join('') === duration, `a duration: ${duration}`);
+  const unit = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  return parts.reduce((sum, [, n, u]) => sum + Number(n) * unit[u as keyof typeof unit], 0);
+}
 
 describe('the test reads compose variables as compose does', () => {
   it('interpolates defaults, required variables and $$', () => {
@@ -71,6 +83,84 @@ describe('docker-compose.yml', () => {
       }
     });
   }
+
+  for (const profile of PROFILES)
+    it(`--profile ${profile}: metric, then model, then features start, each once the next one is ready`, () => {
+      const active = activeServices(compose, [profile]).filter(isOurs);
+      const named = (command: string): string =>
+        active.find((s) => commandOf(s) === command)?.name ?? `no ${command}`;
+      const [features, model, metric] = ['features', 'model', 'metric'].map(named);
+      // On core NATS a message published before its consumer subscribed is lost: consumers come first.
+      assert.equal(compose.services[model ?? '']?.dependsOn[metric ?? ''], 'service_healthy');
+      assert.equal(compose.services[features ?? '']?.dependsOn[model ?? ''], 'service_healthy');
+      assert.equal(compose.services[features ?? '']?.dependsOn[metric ?? ''], 'service_healthy');
+      for (const s of active)
+        for (const [dep, condition] of Object.entries(s.dependsOn)) {
+          const target = compose.services[dep];
+          if (!target || !isOurs(target)) continue;
+          assert.equal(
+            condition,
+            'service_healthy',
+            `${s.name} waits for ${dep} to be ready, not just started`,
+          );
+          assert.ok(target.healthcheck, `${dep} has a healthcheck`);
+        }
+    });
+
+  it('every long-running service serves its metrics inside its container and is healthy once ready', () => {
+    const services = longRunning();
+    assert.deepEqual(services.map((s) => s.name).sort(), [
+      'features',
+      'features-nats',
+      'metric',
+      'metric-nats',
+      'model',
+      'model-nats',
+      'plot',
+    ]);
+    for (const s of services) {
+      assert.equal(s.environment.PIPELINE_METRICS_PORT, METRICS_PORT, `${s.name} PIPELINE_METRICS_PORT`);
+      // Not the container's loopback: Prometheus scrapes it from its own container.
+      assert.equal(s.environment.PIPELINE_METRICS_HOST, '0.0.0.0', `${s.name} PIPELINE_METRICS_HOST`);
+      // The image has node but neither curl nor wget (see the Dockerfile).
+      const [kind, program, flag, script = ''] = s.healthcheck ?? [];
+      assert.deepEqual([kind, program, flag], ['CMD', 'node', '-e'], `${s.name} asks with node`);
+      assert.ok(script.includes(`'http://127.0.0.1:${METRICS_PORT}/readyz'`), `${s.name} asks /readyz`);
+      const t = s.healthcheckTimes;
+      const interval = seconds(t.interval);
+      assert.ok(interval >= 5 && interval <= 30, `${s.name}: interval ${t.interval}`);
+      assert.ok(seconds(t.timeout) < interval, `${s.name}: timeout ${t.timeout} below the interval`);
+      assert.ok(seconds(t.start_period) >= 10, `${s.name}: start_period ${t.start_period} lets it connect`);
+      assert.ok(Number(t.retries) >= 2, `${s.name}: one slow answer is not unhealthy`);
+    }
+  });
+
+  it('the monitoring profile: Prometheus and Grafana, pinned, on 127.0.0.1, next to either broker', () => {
+    const monitoring = activeServices(compose, ['monitoring']);
+    assert.deepEqual(monitoring.map((s) => s.name).sort(), ['grafana', 'prometheus']);
+    const prometheus = compose.services.prometheus as ComposeService;
+    const grafana = compose.services.grafana as ComposeService;
+    // A release, never `latest` or a moving major: dashboards and configuration are checked against it.
+    assert.match(prometheus.image ?? '', /^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    assert.match(grafana.image ?? '', /^grafana\/grafana:\d+\.\d+\.\d+$/);
+    assert.deepEqual(prometheus.ports, ['127.0.0.1:9090:9090']);
+    assert.deepEqual(grafana.ports, ['127.0.0.1:3000:3000']);
+    for (const s of monitoring) {
+      // Its own profile only, so that it joins whichever broker profile runs; what it needs comes along.
+      assert.deepEqual(s.profiles, ['monitoring']);
+      for (const dep of Object.keys(s.dependsOn))
+        assert.ok(compose.services[dep]?.profiles.includes('monitoring'), `${s.name} can start ${dep}`);
+      assert.ok(s.healthcheck && s.healthcheck.length > 1, `${s.name} has a healthcheck`);
+    }
+    assert.equal(grafana.dependsOn.prometheus, 'service_healthy');
+    // Anonymous visitors read; the admin account is the documented default unless the shell sets it.
+    assert.equal(grafana.environment.GF_AUTH_ANONYMOUS_ENABLED, 'true');
+    assert.equal(grafana.environment.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
+    assert.equal(grafana.environment.GF_SECURITY_ADMIN_PASSWORD, 'admin');
+    const mine = loadCompose({ GRAFANA_ADMIN_PASSWORD: 'not-admin', GRAFANA_PORT: '3001' }).services.grafana;
+    assert.equal(mine?.environment.GF_SECURITY_ADMIN_PASSWORD, 'not-admin');
+    assert.deepEqual(mine?.ports, ['127.0.0.1:3001:3000']);
+  });
 
   it('`docker compose run --rm dashboard` (and dashboard-nats) brings its broker; `up` never starts it', () => {
     const dashboards = byCommand('dashboard');

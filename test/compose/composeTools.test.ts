@@ -1,54 +1,37 @@
 /**
  * docker-compose.yml against the real programs it relies on: docker-compose (Debian's, when installed) accepts
  * it for each profile and reads it as the tests do; the CLI knows every command and PIPELINE_* variable a
- * service declares; nats-server runs the NATS service's command line and answers its healthcheck; the RabbitMQ
- * healthcheck passes against the local broker. A missing program skips its test, loudly.
+ * service declares; the services' readiness healthcheck runs under node and follows /readyz; nats-server runs
+ * the NATS service's command line and answers its healthcheck; the RabbitMQ healthcheck passes against the local
+ * broker. A missing program skips its test, loudly.
  */
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { AMQP_URL, brokerReachable, isListening } from '../../harness/brokers.js';
 import { REPO_ROOT, runCli } from '../../harness/cli.js';
-import { containerEnv, isOurs, loadCompose } from '../support/compose.js';
+import {
+  containerEnv,
+  isOurs,
+  loadCompose,
+  localHealthcheck,
+  type ComposeService,
+} from '../support/compose.js';
 import { freePort, NATS_SERVER_BIN } from '../../harness/natsServer.js';
 import { sleep } from '../../harness/poll.js';
+import { cleanShell, skipLoudly, which } from '../support/programs.js';
 
 const run = promisify(execFile);
 const compose = loadCompose({});
-const PROFILES = ['rabbit', 'nats'] as const;
-
-/** The program's path, looked up on PATH and in the sbin folders brokers install to. */
-function which(program: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
-  return dirs
-    .filter((d) => d.startsWith('/'))
-    .map((d) => join(d, program))
-    .find((p) => existsSync(p));
-}
-
-/**
- * Skips, loudly. In CI (REQUIRE_BROKERS=1: .ci/run installs and starts what these tests need) a missing program
- * fails the test instead, unless it is `optional` (Docker's v2 plugin: no Debian package, so CI cannot have it).
- */
-function skipLoudly(t: TestContext, why: string, optional = false): void {
-  if (process.env.REQUIRE_BROKERS === '1' && !optional)
-    assert.fail(`${why}, and REQUIRE_BROKERS=1 forbids skipping`);
-  process.stderr.write(`\n!!!!!!!!!! SKIPPING: ${why} !!!!!!!!!!\n`);
-  t.skip(why);
-}
-
-/** A clean environment for compose: only what a user's shell would set for this check. */
-const composeEnv = (vars: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  ...vars,
-});
+const PROFILES = ['rabbit', 'nats', 'monitoring'] as const;
 
 describe('docker-compose (the Debian package) and the compose file', () => {
   const dockerCompose = which('docker-compose');
@@ -59,7 +42,7 @@ describe('docker-compose (the Debian package) and the compose file', () => {
         return skipLoudly(t, 'docker-compose is not installed (apt-get install docker-compose)');
       const r = await run(dockerCompose, ['--profile', profile, 'config', '-q'], {
         cwd: REPO_ROOT,
-        env: composeEnv(),
+        env: cleanShell(),
       });
       assert.equal(r.stderr.trim(), '', 'no warnings');
     });
@@ -68,7 +51,7 @@ describe('docker-compose (the Debian package) and the compose file', () => {
     if (!dockerCompose)
       return skipLoudly(t, 'docker-compose is not installed (apt-get install docker-compose)');
     const shell = { PIPELINE_COUNT: '500', PIPELINE_INTERVAL: '0', MODEL_FILE: '/models/m.json' };
-    const { stdout } = await run(dockerCompose, ['config'], { cwd: REPO_ROOT, env: composeEnv(shell) });
+    const { stdout } = await run(dockerCompose, ['config'], { cwd: REPO_ROOT, env: cleanShell(shell) });
     const theirs = (parse(stdout) as { services: Record<string, Record<string, unknown>> }).services;
     const ours = loadCompose(shell).services;
     assert.deepEqual(Object.keys(theirs).sort(), Object.keys(ours).sort());
@@ -101,7 +84,7 @@ describe('docker-compose (the Debian package) and the compose file', () => {
     for (const profile of PROFILES)
       await run(docker, ['compose', '--profile', profile, 'config', '-q'], {
         cwd: REPO_ROOT,
-        env: composeEnv(),
+        env: cleanShell(),
       });
   });
 });
@@ -127,6 +110,50 @@ describe('the CLI behind each service', () => {
         assert.ok(help.includes(`${option} `), `${s.name}: ${key} is ${option} of \`pipeline ${command}\``);
       }
     }
+  });
+});
+
+describe('the readiness healthcheck of the pipeline services', () => {
+  // One service per distinct healthcheck: they share one in the compose file, and each run starts a node.
+  const distinct = new Map(
+    Object.values(compose.services)
+      .filter((s) => isOurs(s) && s.environment.PIPELINE_METRICS_PORT !== undefined)
+      .map((s) => [JSON.stringify([s.healthcheck, s.environment.PIPELINE_METRICS_PORT]), s]),
+  );
+  const services = [...distinct.values()];
+
+  /** Runs a service's healthcheck as Docker would (exec form), against `port` on this machine. */
+  const exitCode = async (s: ComposeService, port: number): Promise<number> => {
+    const { command, args } = localHealthcheck(s, port);
+    return run(command, args, { timeout: 10_000 }).then(
+      () => 0,
+      (e: { code?: unknown }) => (typeof e.code === 'number' ? e.code : -1),
+    );
+  };
+
+  it('passes while /readyz answers 200, fails on 503 and when nothing listens', async () => {
+    assert.ok(services.length > 0);
+    let status = 200;
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(req.url === '/readyz' ? status : 404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      for (const s of services) {
+        status = 200;
+        assert.equal(await exitCode(s, port), 0, `${s.name} ready: healthy`);
+        status = 503;
+        assert.equal(await exitCode(s, port), 1, `${s.name} not ready: unhealthy`);
+      }
+      assert.ok(asked.length > 0 && asked.every((u) => u === '/readyz'), `asked ${asked.join(', ')}`);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    for (const s of services)
+      assert.equal(await exitCode(s, port), 1, `${s.name}: nothing listens, unhealthy`);
   });
 });
 

@@ -35,6 +35,8 @@ export interface ComposeService {
   readonly volumes: readonly Mount[];
   readonly ports: readonly string[];
   readonly healthcheck: readonly string[] | undefined;
+  /** The healthcheck's other settings as written: interval, timeout, retries, start_period. */
+  readonly healthcheckTimes: Readonly<Record<string, string>>;
   readonly restart: string | undefined;
   readonly containerName: string | undefined;
 }
@@ -130,7 +132,8 @@ function mountOf(v: unknown, what: string): Mount {
 function serviceOf(name: string, v: unknown): ComposeService {
   if (!isRecord(v)) throw new Error(`service ${name}: expected a mapping`);
   const at = `services.${name}`;
-  const healthTest = isRecord(v.healthcheck) ? v.healthcheck.test : undefined;
+  const health = isRecord(v.healthcheck) ? v.healthcheck : {};
+  const healthTest = health.test;
   return {
     name,
     image: v.image === undefined ? undefined : scalar(v.image, `${at}.image`),
@@ -143,6 +146,11 @@ function serviceOf(name: string, v: unknown): ComposeService {
     volumes: (Array.isArray(v.volumes) ? v.volumes : []).map((m, i) => mountOf(m, `${at}.volumes[${i}]`)),
     ports: stringList(v.ports, `${at}.ports`),
     healthcheck: healthTest === undefined ? undefined : stringList(healthTest, `${at}.healthcheck.test`),
+    healthcheckTimes: Object.fromEntries(
+      Object.entries(health)
+        .filter(([k]) => k !== 'test')
+        .map(([k, x]) => [k, scalar(x, `${at}.healthcheck.${k}`)]),
+    ),
     restart: v.restart === undefined ? undefined : scalar(v.restart, `${at}.restart`),
     containerName:
       v.container_name === undefined ? undefined : scalar(v.container_name, `${at}.container_name`),
@@ -225,4 +233,17 @@ export function localValue(value: string, s: ComposeService, m: LocalMapping, ke
     return to === undefined ? value : `${url[1] ?? ''}${to}${value.slice(url[0].length)}`;
   }
   return value.startsWith('/') ? localPath(value, s, m) : value;
+}
+
+/**
+ * A pipeline service's healthcheck (exec form, `node -e …`) as a local command: this node, and the container's
+ * metrics port replaced by `port`, the one the local process listens on (containers each have their own).
+ */
+export function localHealthcheck(s: ComposeService, port: number): { command: string; args: string[] } {
+  const [kind, program, ...args] = s.healthcheck ?? [];
+  const inContainer = s.environment.PIPELINE_METRICS_PORT;
+  if (kind !== 'CMD' || program !== 'node' || inContainer === undefined)
+    throw new Error(`${s.name}: not a node healthcheck of a service with a metrics port`);
+  const at = `127.0.0.1:${inContainer}`;
+  return { command: process.execPath, args: args.map((a) => a.split(at).join(`127.0.0.1:${port}`)) };
 }
