@@ -19,6 +19,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
 import { withEnv } from './env.js';
+import { configureLoggingFrom, logOptions } from './logSettings.js';
 
 /** A yargs option, with a check of its parsed value (yargs ignores the extra key). */
 export interface CliOption extends Options {
@@ -36,6 +37,8 @@ export interface CommandSpec<O extends CliOptions> {
   readonly name: string;
   /** One line for the command list and the top of its help. */
   readonly describe: string;
+  /** The `service` of its log lines. @default its name (`pipeline` for `$0`) */
+  readonly service?: string;
   readonly options: O;
   /** Shown under "Examples:" in the command's help: [command line, what it does]. */
   readonly examples?: readonly (readonly [string, string])[];
@@ -52,19 +55,24 @@ export type CliCommand<O extends CliOptions> = CommandModule<object, InferredOpt
 export function defineCommand<O extends CliOptions>(spec: CommandSpec<O>): CliCommand<O> {
   return {
     command: spec.name,
-    optionNames: Object.keys(spec.options),
+    optionNames: [...Object.keys(spec.options), ...Object.keys(logOptions)],
     describe: spec.describe,
     builder: (y: Argv) =>
       (spec.examples ?? []).reduce(
         (out, [command, description]) => out.example(command, description),
-        y.options(withEnv(spec.options)).strict(),
+        y.options(withEnv({ ...spec.options, ...logOptions })).strict(),
       ),
     handler: async (args) => {
+      // Before anything can log: the checks below may already have something to say.
+      configureLoggingFrom(args, spec.service ?? serviceName(spec.name));
       checkArgs(spec.options, args);
       process.exitCode = await spec.handler(args);
     },
   };
 }
+
+/** The `service` of a command's log lines: the default command is the whole pipeline. */
+const serviceName = (command: string): string => (command === '$0' ? 'pipeline' : command);
 
 /** Runs each option's check, in the order of the record (the first bad option is the one reported). */
 function checkArgs(options: CliOptions, args: object): void {

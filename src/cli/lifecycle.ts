@@ -9,6 +9,7 @@ import { statusCounters, type StatusBody } from '../core/statusBody.js';
 import { ServiceCounters } from '../delivery/serviceCounters.js';
 import type { ServiceEvent, ServiceName } from '../delivery/serviceEvents.js';
 import { newRunId } from '../core/recordIds.js';
+import { deadLetterLog } from './deadLetterLog.js';
 import { retryLog } from './retryLog.js';
 import { statusLine, summary } from './statusText.js';
 import type { Terminal } from './terminal.js';
@@ -65,6 +66,7 @@ export function monitor(
   let lastAt = started;
   let rate = 0;
   const subs: Subscription[] = [];
+  const deadLetters = deadLetterLog(terminal.log, service);
 
   subs.push(
     transport.state$.subscribe((s) => {
@@ -85,6 +87,7 @@ export function monitor(
     else if (progress > 0 || c.deadLettered > 0) terminal.line(line);
   };
   subs.push(interval(terminal.tty ? 250 : 5000).subscribe(tick));
+  subs.push(interval(1000).subscribe(deadLetters.tick));
   subs.push(
     interval(options.statusEveryMs ?? 1000).subscribe(() => {
       // Best-effort: one published while disconnected would only wait for the broker, and hold up a stop.
@@ -105,7 +108,11 @@ export function monitor(
     counters,
     state: () => state,
     run: async (services) => {
-      const report = retryLog(terminal.log, service);
+      const retries = retryLog(terminal.log, service);
+      const report = (e: ServiceEvent): void => {
+        retries(e);
+        deadLetters.report(e);
+      };
       const onEvent = options.onEvent;
       const count = onEvent
         ? (e: ServiceEvent): void => {
@@ -121,6 +128,7 @@ export function monitor(
     },
     finish: () => {
       for (const s of subs) s.unsubscribe();
+      deadLetters.flush();
       terminal.end();
       terminal.line(summary(counters.snapshot(), (performance.now() - started) / 1000));
     },

@@ -18,6 +18,7 @@ import { plotCommand } from './commands/plot.js';
 import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import { stopOnSignals } from './lifecycle.js';
+import { Terminal } from './terminal.js';
 import { UsageError } from './usageError.js';
 
 /** Each command's word and options, for the hints; the same list as registered below. */
@@ -42,9 +43,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   // The options of the command being run, for the hints at a mistyped one.
   const command = COMMANDS.find((c) => c.command === argv[0]) ?? runCommand;
   const hints = optionHints(argv, [...command.optionNames, 'help', 'version']);
-  stopOnSignals((level, message) =>
-    process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`),
-  );
+  // A terminal made when a signal comes logs in the format the command was given by then.
+  stopOnSignals((level, message) => new Terminal().log(level, message));
   // A command's options are built when it is chosen: a bad variable is thrown from there, past `.fail()`.
   await parse(argv, hints).catch((e: unknown) => {
     if (!(e instanceof UsageError)) throw e;

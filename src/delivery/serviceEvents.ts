@@ -15,11 +15,24 @@ export type ServiceEvent =
   /** metric: a row is durable in the CSV and both messages are acked. */
   | { readonly kind: 'joined'; readonly record: MetricRecord; readonly pending: number }
   /** metric: a message whose partner never came was dead-lettered as unmatched. */
-  | { readonly kind: 'unmatched'; readonly topic: string; readonly reason: string; readonly pending: number }
+  | {
+      readonly kind: 'unmatched';
+      readonly topic: string;
+      readonly id: RecordId;
+      readonly reason: string;
+      readonly pending: number;
+    }
   /** metric: a redelivered message whose row was already written was acked without a second row. */
   | { readonly kind: 'duplicate'; readonly topic: string; readonly pending: number }
   /** any: a message that can never be processed went to the dead-letter destination with its reason. */
-  | { readonly kind: 'dead-lettered'; readonly topic: string; readonly code: string; readonly reason: string }
+  | {
+      readonly kind: 'dead-lettered';
+      readonly topic: string;
+      /** The message's id, when it could be read (not from bytes that are not JSON, say). */
+      readonly id?: RecordId;
+      readonly code: string;
+      readonly reason: string;
+    }
   /** any: processing failed for a reason that may pass (e.g. a publish failed); the message was nacked. */
   | { readonly kind: 'retried'; readonly topic: string; readonly reason: string };
 

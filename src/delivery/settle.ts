@@ -7,6 +7,26 @@ import type { Delivery } from '../core/transport.js';
 import { MAX_ATTEMPTS, type ServiceEvent } from './serviceEvents.js';
 import { errorMessage } from '../core/errors.js';
 import { codedReason } from '../core/deadLetters.js';
+import type { RecordId } from '../core/envelope.js';
+import { validateId } from '../core/codec.js';
+
+/** Bodies read for an id to log: a dead letter's id is worth a parse, not a megabyte's. */
+const MAX_PEEK_BYTES = 64 * 1024;
+
+/** The id of a message that failed its checks, when it has a readable one (for the log), else undefined. */
+export function peekId(delivery: Delivery): RecordId | undefined {
+  let candidate: unknown = delivery.envelope?.id;
+  if (delivery.envelope === undefined && delivery.data.byteLength <= MAX_PEEK_BYTES) {
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(delivery.data));
+      if (typeof parsed === 'object' && parsed !== null && 'id' in parsed) candidate = parsed.id;
+    } catch {
+      return undefined;
+    }
+  }
+  const id = validateId(candidate);
+  return id.ok ? id.value : undefined;
+}
 
 /**
  * Moves a message that can never be processed to the dead-letter destination, with its reason. The stored reason
@@ -23,7 +43,10 @@ export async function deadLetter(delivery: Delivery, code: string, reason: strin
       reason: `dead-lettering failed: ${errorMessage(error)}`,
     };
   }
-  return { kind: 'dead-lettered', topic: delivery.topic, code, reason };
+  const id = peekId(delivery);
+  return id === undefined
+    ? { kind: 'dead-lettered', topic: delivery.topic, code, reason }
+    : { kind: 'dead-lettered', topic: delivery.topic, id, code, reason };
 }
 
 /**

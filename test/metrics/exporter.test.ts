@@ -65,7 +65,7 @@ describe('the metric registry', () => {
       joined(3, 250),
       { kind: 'dead-lettered', topic: 'y_pred', code: 'malformed', reason: 'malformed: not JSON' },
       { kind: 'dead-lettered', topic: 'y_pred', code: 'malformed', reason: 'malformed: not JSON' },
-      { kind: 'unmatched', topic: 'y_true', reason: 'no partner', pending: 0 },
+      { kind: 'unmatched', topic: 'y_true', id: 7, reason: 'no partner', pending: 0 },
       { kind: 'duplicate', topic: 'y_true', pending: 0 },
       { kind: 'retried', topic: 'y_pred', reason: 'csv write failed' },
     ];

@@ -38,7 +38,7 @@ async function publishStatus(transport: MemoryTransport): Promise<void> {
   const counters = new ServiceCounters();
   for (let i = 0; i < 1234; i++)
     counters.add({ kind: 'joined', record: { id: i, y_true: 0, y_pred: 0, absolute_error: 0 }, pending: 17 });
-  counters.add({ kind: 'unmatched', topic: 'y_true', reason: 'no partner', pending: 17 });
+  counters.add({ kind: 'unmatched', topic: 'y_true', id: 7, reason: 'no partner', pending: 17 });
   counters.add({ kind: 'dead-lettered', topic: 'y_pred', code: 'bad_body', reason: 'x' });
   await transport.publish(STATUS, {
     id: 'st',

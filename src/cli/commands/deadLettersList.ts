@@ -17,6 +17,7 @@ const cut = (text: string, max: number): string => (text.length > max ? `${text.
 
 export const deadLettersListCommand = defineCommand({
   name: 'list',
+  service: 'dead-letters',
   describe: 'count the dead letters of a topic by reason and show the first ones; leaves them all in place',
   options: {
     ...deadLetterOptions,

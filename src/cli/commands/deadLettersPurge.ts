@@ -14,6 +14,7 @@ import {
 
 export const deadLettersPurgeCommand = defineCommand({
   name: 'purge',
+  service: 'dead-letters',
   describe: 'remove dead letters for good (all, or those with one reason); needs --yes',
   options: {
     ...deadLetterOptions,

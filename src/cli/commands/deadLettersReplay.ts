@@ -20,6 +20,7 @@ const PROGRESS_EVERY = 1_000;
 
 export const deadLettersReplayCommand = defineCommand({
   name: 'replay',
+  service: 'dead-letters',
   describe:
     'publish dead letters back to their topic (oldest first), removing each once its publish is confirmed',
   options: {
