@@ -176,7 +176,9 @@ export function metricService(
               // One dead letter stands for the record: its copies go with it, or come back with it on failure.
               const moved = e.kind === 'dead-lettered';
               settleCopies(event.key, (d) => (moved ? d.ack() : d.nack()));
-              return moved ? { kind: 'unmatched', topic: delivery.topic, id: event.item.id, reason, pending } : e;
+              return moved
+                ? { kind: 'unmatched', topic: delivery.topic, id: event.item.id, reason, pending }
+                : e;
             }),
           );
         }
