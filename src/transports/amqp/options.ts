@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log.js';
 import { redactText } from '../../core/redact.js';
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
 import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
+import { QUEUE_TYPES, type QueueType } from './topology.js';
 
 /** How the transport waits between connection attempts: exponential backoff with jitter. */
 export interface AmqpReconnectOptions {
@@ -51,6 +52,12 @@ export interface AmqpTransportOptions {
    * @default false (queues are durable)
    */
   readonly legacyQueues?: boolean;
+  /**
+   * Type of the work and dead-letter queues the transport declares: `quorum` replicates them over the nodes of a
+   * cluster (and cannot be combined with `legacyQueues`). A queue that exists with another type is used as it is.
+   * @default 'classic' (the CLI's `--queue-type`, or PIPELINE_QUEUE_TYPE)
+   */
+  readonly queueType?: QueueType;
   /**
    * Largest message `publish` accepts, in bytes; a larger one is refused before it reaches the broker.
    * @default DEFAULT_MAX_MESSAGE_BYTES (512 KiB)
@@ -99,6 +106,7 @@ export const AMQP_DEFAULTS = {
   url: 'amqp://guest:guest@127.0.0.1:5672',
   prefetch: DEFAULT_PREFETCH,
   legacyQueues: false,
+  queueType: 'classic',
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   broadcastMaxLength: 10_000,
   heartbeatSeconds: 10,
@@ -112,6 +120,7 @@ export interface ResolvedAmqpOptions {
   readonly url: string;
   readonly prefetch: number;
   readonly legacyQueues: boolean;
+  readonly queueType: QueueType;
   readonly maxMessageBytes: number;
   readonly broadcastMaxLength: number;
   readonly heartbeatSeconds: number;
@@ -178,6 +187,18 @@ const positive = (name: string, value: number): number => {
   return value;
 };
 
+/** The queue type, checked: quorum queues are durable, so they cannot be the plain queues of `legacyQueues`. */
+export function queueTypeFor(type: unknown, legacyQueues: boolean): QueueType {
+  const t = type ?? AMQP_DEFAULTS.queueType;
+  if (!QUEUE_TYPES.some((q) => q === t))
+    throw new TypeError(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got ${JSON.stringify(t)}`);
+  if (t === 'quorum' && legacyQueues)
+    throw new TypeError(
+      '--queue-type quorum cannot be combined with --legacy-queues: quorum queues are always durable',
+    );
+  return t as QueueType;
+}
+
 /** Fills in every default and checks them: a `RangeError` for an impossible number, a `TypeError` for a bad URL. */
 export function resolveAmqpOptions(
   options: AmqpTransportOptions = {},
@@ -191,6 +212,7 @@ export function resolveAmqpOptions(
     url: withHeartbeat(url, heartbeatSeconds),
     prefetch: Math.floor(positive('prefetch', options.prefetch ?? d.prefetch)),
     legacyQueues: options.legacyQueues ?? d.legacyQueues,
+    queueType: queueTypeFor(options.queueType, options.legacyQueues ?? d.legacyQueues),
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? d.maxMessageBytes),
     broadcastMaxLength: Math.floor(
       positive('broadcastMaxLength', options.broadcastMaxLength ?? d.broadcastMaxLength),
