@@ -40,7 +40,7 @@ export const transportOptions = {
   url: {
     type: 'string',
     describe:
-      'broker URL; nats: several, comma-separated, for a cluster [default: AMQP_URL, else ' +
+      'broker URL, or several, comma-separated, for a cluster [default: AMQP_URL, else ' +
       'amqp://guest:guest@$RABBITMQ_HOST:5672, else amqp://…@127.0.0.1:5672; NATS_URL, else nats://127.0.0.1:4222]',
   },
   'nats-mode': {

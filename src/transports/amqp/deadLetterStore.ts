@@ -19,7 +19,7 @@ import type {
   WalkResult,
 } from '../../core/deadLetterStore.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
-import { queueTypeFor, resolveAmqpUrl } from './options.js';
+import { queueTypeFor, resolveAmqpUrls } from './options.js';
 import { deadLetterReasonOf, publishProperties, workQueueDeclaration, type QueueType } from './topology.js';
 
 /** Replays published before their confirms are awaited together: one round trip per batch, not per message. */
@@ -43,9 +43,22 @@ export interface AmqpDeadLetterOptions {
 export async function openAmqpDeadLetters(options: AmqpDeadLetterOptions): Promise<DeadLetterStore> {
   const legacy = options.legacyQueues ?? false;
   const queueType = queueTypeFor(options.queueType, legacy);
-  // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
-  const model = await connect(resolveAmqpUrl(options.url, process.env), { noDelay: true });
+  const model = await connectFirst(resolveAmqpUrls(options.url, process.env));
   return new AmqpDeadLetterStore(model, legacy, queueType);
+}
+
+/** The first URL of the list that connects; if none does, the last one's error (someone waits: no backoff). */
+async function connectFirst(urls: readonly string[]): Promise<ChannelModel> {
+  let last: unknown;
+  for (const url of urls) {
+    try {
+      // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
+      return await connect(url, { noDelay: true });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }
 
 class AmqpDeadLetterStore implements DeadLetterStore {

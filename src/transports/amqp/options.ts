@@ -6,6 +6,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/codec.js';
 import { invalidUrl, type PermanentConnectionError } from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
 import { redactText } from '../../core/redact.js';
+import { splitUrlList } from '../../core/urlList.js';
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
 import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
 import { QUEUE_TYPES, type QueueType } from './topology.js';
@@ -36,7 +37,9 @@ export interface AmqpReconnectOptions {
 
 export interface AmqpTransportOptions {
   /**
-   * Broker URL, e.g. `amqp://guest:guest@127.0.0.1:5672`. A `heartbeat` query parameter is added unless present.
+   * Broker URL, e.g. `amqp://guest:guest@127.0.0.1:5672`, or several separated by commas (the nodes of a cluster):
+   * they are tried in order, the next one whenever an attempt fails or a connection is lost, with one backoff
+   * across the list. A `heartbeat` query parameter is added to each unless present.
    * @default env AMQP_URL, else `amqp://guest:guest@${RABBITMQ_HOST}:5672`, else amqp://guest:guest@127.0.0.1:5672
    */
   readonly url?: string;
@@ -116,8 +119,10 @@ export const AMQP_DEFAULTS = {
 } as const;
 
 export interface ResolvedAmqpOptions {
-  /** The URL to connect to, heartbeat included. Contains the password: never log it unredacted. */
+  /** The first of `urls`. Contains the password: never log it unredacted. */
   readonly url: string;
+  /** The URLs to connect to, in order, heartbeat included (at least one). Contain passwords: never log them. */
+  readonly urls: readonly string[];
   readonly prefetch: number;
   readonly legacyQueues: boolean;
   readonly queueType: QueueType;
@@ -146,6 +151,17 @@ export function resolveAmqpUrl(
   if (env.AMQP_URL) return env.AMQP_URL;
   if (env.RABBITMQ_HOST) return `amqp://guest:guest@${env.RABBITMQ_HOST}:5672`;
   return AMQP_DEFAULTS.url;
+}
+
+/** The broker URLs of `resolveAmqpUrl`'s answer, which may be a comma-separated list; refuses an empty list. */
+export function resolveAmqpUrls(
+  url: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const text = resolveAmqpUrl(url, env);
+  const urls = splitUrlList(text);
+  if (urls.length === 0) throw invalidUrl('amqp', JSON.stringify(redactText(text)), 'it names no URL');
+  return urls;
 }
 
 /**
@@ -207,9 +223,11 @@ export function resolveAmqpOptions(
   const d = AMQP_DEFAULTS;
   const heartbeatSeconds = options.heartbeatSeconds ?? d.heartbeatSeconds;
   const r = options.reconnect ?? {};
-  const url = resolveAmqpUrl(options.url, env);
+  const urls = resolveAmqpUrls(options.url, env).map((u) => withHeartbeat(u, heartbeatSeconds));
+  const url = urls[0] as string;
   return {
-    url: withHeartbeat(url, heartbeatSeconds),
+    url,
+    urls,
     prefetch: Math.floor(positive('prefetch', options.prefetch ?? d.prefetch)),
     legacyQueues: options.legacyQueues ?? d.legacyQueues,
     queueType: queueTypeFor(options.queueType, options.legacyQueues ?? d.legacyQueues),
@@ -226,7 +244,7 @@ export function resolveAmqpOptions(
     },
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),
     connectionName: options.connectionName ?? d.connectionName,
-    tls: tlsFor(url, options.tls),
+    tls: urls.map((u) => tlsFor(u, options.tls))[0],
     onPermanentFailure: options.onPermanentFailure,
     logger: options.logger ?? stderrLogger,
   };
