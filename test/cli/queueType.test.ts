@@ -10,7 +10,13 @@ describe('pipeline --queue-type', { timeout: 60_000 }, () => {
   it('refuses quorum queues with --legacy-queues (exit 2), naming both', async () => {
     // A refused port: the error must come before any connection attempt, or the command would wait and retry.
     const r = await runCli(
-      ['model', '--transport=amqp', '--url=amqp://guest:guest@127.0.0.1:1', '--queue-type=quorum', '--legacy-queues'],
+      [
+        'model',
+        '--transport=amqp',
+        '--url=amqp://guest:guest@127.0.0.1:1',
+        '--queue-type=quorum',
+        '--legacy-queues',
+      ],
       { timeoutMs: 20_000 },
     );
     assert.equal(r.code, 2, r.stderr);

@@ -103,7 +103,10 @@ describe('amqp redaction', () => {
   it('takes classic queues unless quorum is asked for, and refuses quorum with legacy queues', () => {
     assert.equal(resolveAmqpOptions({}, {}).queueType, 'classic');
     assert.equal(resolveAmqpOptions({ queueType: 'quorum' }, {}).queueType, 'quorum');
-    assert.throws(() => resolveAmqpOptions({ queueType: 'quorum', legacyQueues: true }, {}), /--legacy-queues/);
+    assert.throws(
+      () => resolveAmqpOptions({ queueType: 'quorum', legacyQueues: true }, {}),
+      /--legacy-queues/,
+    );
     assert.throws(() => queueTypeFor('stream', false), /classic, quorum/);
     assert.equal(queueTypeFor(undefined, true), 'classic');
   });

@@ -45,7 +45,10 @@ describe('amqp transport: URL lists', { skip, timeout: 30_000 }, () => {
     }
     const log = lines.join('\n');
     assert.match(log, /127\.0\.0\.1:1/, 'the refused URL is named');
-    assert.ok(lines.some((l) => l.includes('connected to')), log);
+    assert.ok(
+      lines.some((l) => l.includes('connected to')),
+      log,
+    );
     assert.ok(!log.includes(secret), `a password leaked:\n${log}`);
     assert.ok(!log.includes(`:${brokerPassword}@`), `a password leaked:\n${log}`);
   });

@@ -22,16 +22,19 @@ describe('amqp URL lists', () => {
   });
 
   it('gives amqplib the fields of a URL as it reads them from a string: decoded, with the query settings', () => {
-    assert.deepEqual(connectFields('amqps://us%40er:p%2Cw@host.example:5671/v%2Fh?heartbeat=10&frameMax=4096'), {
-      protocol: 'amqps',
-      hostname: 'host.example',
-      port: 5671,
-      username: 'us@er',
-      password: 'p,w',
-      vhost: 'v/h',
-      heartbeat: 10,
-      frameMax: 4096,
-    });
+    assert.deepEqual(
+      connectFields('amqps://us%40er:p%2Cw@host.example:5671/v%2Fh?heartbeat=10&frameMax=4096'),
+      {
+        protocol: 'amqps',
+        hostname: 'host.example',
+        port: 5671,
+        username: 'us@er',
+        password: 'p,w',
+        vhost: 'v/h',
+        heartbeat: 10,
+        frameMax: 4096,
+      },
+    );
     // No user: amqplib's guest/guest; no path: its default virtual host.
     assert.deepEqual(connectFields('amqp://[::1]'), { protocol: 'amqp', hostname: '::1' });
   });

@@ -93,7 +93,9 @@ export function deadLetterQueueDeclaration(topicName: string, type: QueueType = 
 
 /** The type a declaration asks for, as a warning names it. */
 export function queueTypeOf(d: QueueDeclaration): string {
-  const t: unknown = d.options.arguments?.['x-queue-type'];
+  // amqplib types `arguments` as `any`.
+  const args = d.options.arguments as Readonly<Record<string, unknown>> | undefined;
+  const t = args?.['x-queue-type'];
   return typeof t === 'string' ? t : 'classic';
 }
 
@@ -170,10 +172,16 @@ const text = (v: unknown): string | undefined =>
   // Long strings may arrive as bytes, depending on the publisher's client library.
   typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : undefined;
 
-/** The reason of a dead letter, if it has one: ours, else the broker's (e.g. `delivery_limit` of a quorum queue). */
+/**
+ * The reason of a dead letter, if it has one: ours, else the broker's, as `code: text` like ours (e.g.
+ * `delivery_limit: …` from a quorum queue), so that `pipeline dead-letters` counts and picks it by its code.
+ */
 export function deadLetterReasonOf(properties: Partial<MessageProperties> | undefined): string | undefined {
   const headers = headersOf(properties);
-  return text(headers[HEADER_DEAD_LETTER_REASON]) ?? text(headers[BROKER_DEATH_REASON]);
+  const ours = text(headers[HEADER_DEAD_LETTER_REASON]);
+  if (ours !== undefined) return ours;
+  const broker = text(headers[BROKER_DEATH_REASON]);
+  return broker === undefined ? undefined : `${broker}: dead-lettered by RabbitMQ (${broker})`;
 }
 
 /** The string properties a copy carries over (amqplib types them `any`: each is checked before it is copied). */
