@@ -85,6 +85,7 @@ export async function withDeadLetterStore(
       url: args.url,
       natsMode: args.natsMode,
       legacyQueues: args.legacyQueues,
+      queueType: args.queueType,
     });
     return await action(store);
   } catch (e) {

@@ -12,6 +12,8 @@ import { PLOT_DEFAULTS } from '../services/plotDefaults.js';
 import type { PlotterOptions } from '../services/plot.js';
 import { NATS_MODES, TRANSPORT_KINDS, type TransportKind } from '../transports/createTransport.js';
 import { NATS_DEFAULTS, STREAM_REPLICAS, streamReplicas } from '../transports/nats/options.js';
+import { AMQP_DEFAULTS } from '../transports/amqp/options.js';
+import { QUEUE_TYPES } from '../transports/amqp/topology.js';
 import { integer, positive, positiveInteger, type CliOption } from './command.js';
 import { durationOption } from './durationOption.js';
 import {
@@ -38,7 +40,7 @@ export const transportOptions = {
   url: {
     type: 'string',
     describe:
-      'broker URL; nats: several, comma-separated, for a cluster [default: AMQP_URL, else ' +
+      'broker URL, or several, comma-separated, for a cluster [default: AMQP_URL, else ' +
       'amqp://guest:guest@$RABBITMQ_HOST:5672, else amqp://…@127.0.0.1:5672; NATS_URL, else nats://127.0.0.1:4222]',
   },
   'nats-mode': {
@@ -60,6 +62,13 @@ export const transportOptions = {
     describe:
       'amqp only: declare plain non-durable queues like the original Python services (they and their messages ' +
       'vanish when the broker restarts)',
+  },
+  'queue-type': {
+    choices: QUEUE_TYPES,
+    default: AMQP_DEFAULTS.queueType,
+    describe:
+      'amqp only: type of the work and dead-letter queues; quorum replicates them over a cluster (not with ' +
+      '--legacy-queues); an existing queue is used as it is',
   },
   'tls-ca': {
     type: 'string',

@@ -8,6 +8,7 @@ import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
 import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
+import type { QueueType } from '../transports/amqp/topology.js';
 import { readDataset } from '../files/readDataset.js';
 import { readModel } from '../files/readModel.js';
 import { exitOnPermanentFailure } from './permanentFailure.js';
@@ -19,6 +20,7 @@ export interface TransportArgs extends TlsArgs {
   readonly natsMode: NatsMode;
   readonly replicas: number;
   readonly legacyQueues: boolean;
+  readonly queueType: QueueType;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function openTransport(
       natsMode: args.natsMode,
       replicas: args.replicas,
       legacyQueues: args.legacyQueues,
+      queueType: args.queueType,
       tls,
       onPermanentFailure,
       logger,

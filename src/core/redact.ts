@@ -14,5 +14,11 @@ export function redactUrl(url: string): string {
 
 /** Redacts every URL with credentials found anywhere in `text` (error messages often quote the URL). */
 export function redactText(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (u) => redactUrl(u));
+  // A comma-separated URL list is one match: each of its URLs is redacted on its own.
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (u) =>
+    u
+      .split(/,(?=[a-z][a-z0-9+.-]*:\/\/)/i)
+      .map(redactUrl)
+      .join(','),
+  );
 }

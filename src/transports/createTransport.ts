@@ -7,6 +7,7 @@ import type { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import { MemoryTransport } from './memory/memoryTransport.js';
 import type { TlsMaterial } from './tlsMaterial.js';
+import type { QueueType } from './amqp/topology.js';
 
 export const TRANSPORT_KINDS = ['memory', 'amqp', 'nats'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
@@ -22,6 +23,8 @@ export interface TransportSettings {
   readonly replicas?: number;
   /** RabbitMQ: declare plain non-durable queues exactly as the original Python services do. */
   readonly legacyQueues?: boolean;
+  /** RabbitMQ: type of the work and dead-letter queues (classic or quorum). */
+  readonly queueType?: QueueType;
   /** Brokers: CA, client certificate and key (amqps:// URLs; NATS then requires TLS). */
   readonly tls?: TlsMaterial | undefined;
   /** Brokers: called once when the connection can never succeed as configured; retries have stopped. */
@@ -38,6 +41,7 @@ export async function createTransport(settings: TransportSettings): Promise<Tran
       return createAmqpTransport({
         ...(settings.url !== undefined ? { url: settings.url } : {}),
         ...(settings.legacyQueues !== undefined ? { legacyQueues: settings.legacyQueues } : {}),
+        ...(settings.queueType !== undefined ? { queueType: settings.queueType } : {}),
         ...brokerExtras(settings),
       });
     }

@@ -4,12 +4,14 @@
  */
 import type { DeadLetterStore } from '../core/deadLetterStore.js';
 import type { NatsMode, TransportKind } from './createTransport.js';
+import type { QueueType } from './amqp/topology.js';
 
 export interface DeadLetterStoreSettings {
   readonly kind: TransportKind;
   readonly url?: string | undefined;
   readonly natsMode?: NatsMode;
   readonly legacyQueues?: boolean;
+  readonly queueType?: QueueType;
 }
 
 /** Thrown for a transport whose dead letters do not outlive the process that wrote them. */
@@ -34,7 +36,11 @@ export async function openDeadLetterStore(settings: DeadLetterStoreSettings): Pr
   if (refused !== undefined) throw new NoDeadLetterStoreError(refused);
   if (settings.kind === 'amqp') {
     const { openAmqpDeadLetters } = await import('./amqp/deadLetterStore.js');
-    return openAmqpDeadLetters({ url: settings.url, legacyQueues: settings.legacyQueues ?? false });
+    return openAmqpDeadLetters({
+      url: settings.url,
+      legacyQueues: settings.legacyQueues ?? false,
+      queueType: settings.queueType ?? 'classic',
+    });
   }
   const { openNatsDeadLetters } = await import('./nats/deadLetterStore.js');
   return openNatsDeadLetters({ url: settings.url });

@@ -8,6 +8,7 @@ import { redactingLogger, type LogLevel } from '../../src/core/log.js';
 import {
   AMQP_DEFAULTS,
   resolveAmqpOptions,
+  queueTypeFor,
   resolveAmqpUrl,
   withHeartbeat,
 } from '../../src/transports/amqp/options.js';
@@ -97,5 +98,16 @@ describe('amqp redaction', () => {
     const clean = new Error('no url here');
     assert.equal(toError(clean), clean);
     assert.equal(toError('amqp://u:pw@h').message, 'amqp://u:***@h');
+  });
+
+  it('takes classic queues unless quorum is asked for, and refuses quorum with legacy queues', () => {
+    assert.equal(resolveAmqpOptions({}, {}).queueType, 'classic');
+    assert.equal(resolveAmqpOptions({ queueType: 'quorum' }, {}).queueType, 'quorum');
+    assert.throws(
+      () => resolveAmqpOptions({ queueType: 'quorum', legacyQueues: true }, {}),
+      /--legacy-queues/,
+    );
+    assert.throws(() => queueTypeFor('stream', false), /classic, quorum/);
+    assert.equal(queueTypeFor(undefined, true), 'classic');
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { broadcastTopic, FEATURES, METRICS, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { reasonCode } from '../../src/core/deadLetters.js';
 import {
   broadcastExchangeDeclaration,
   deadLetterProperties,
@@ -11,6 +12,8 @@ import {
   isPreconditionFailed,
   publishProperties,
   publishTarget,
+  QUORUM_DELIVERY_LIMIT,
+  queueTypeOf,
   retryProperties,
   SUBSCRIBER_QUEUE_MAX_BYTES,
   subscriberQueueDeclaration,
@@ -156,5 +159,43 @@ describe('amqp delivery counting', () => {
     assert.equal(isPreconditionFailed(Object.assign(new Error('x'), { code: 404 })), false);
     assert.equal(isPreconditionFailed('406'), false);
     assert.equal(broadcastTopic('status').kind, 'broadcast');
+  });
+
+  it('declares quorum work queues durable, with a delivery limit above ours that dead-letters to the topic', () => {
+    const d = workQueueDeclaration('features', false, 'quorum');
+    assert.equal(d.queue, 'features');
+    assert.deepEqual(d.options, {
+      durable: true,
+      exclusive: false,
+      autoDelete: false,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': 'features.dead_letter',
+      },
+    });
+    // The services dead-letter a message after 5 failed attempts themselves; the broker's limit is the backstop.
+    assert.ok(QUORUM_DELIVERY_LIMIT > 5);
+    assert.equal(queueTypeOf(d), 'quorum');
+  });
+
+  it('declares quorum dead-letter queues without a dead-letter target of their own; classic stays as before', () => {
+    const dead = deadLetterQueueDeclaration('y_true', 'quorum');
+    assert.equal(dead.queue, 'y_true.dead_letter');
+    assert.deepEqual(dead.options.arguments, { 'x-queue-type': 'quorum' });
+    assert.equal(dead.options.durable, true);
+    assert.deepEqual(deadLetterQueueDeclaration('y_true', 'classic'), deadLetterQueueDeclaration('y_true'));
+    assert.deepEqual(workQueueDeclaration('y_true', false, 'classic'), workQueueDeclaration('y_true', false));
+    assert.equal(queueTypeOf(workQueueDeclaration('y_true', false)), 'classic');
+  });
+
+  it("reads the broker's reason from a message a quorum queue dead-lettered at its delivery limit", () => {
+    const reason = deadLetterReasonOf({ headers: { 'x-first-death-reason': 'delivery_limit' } }) ?? '';
+    assert.equal(reasonCode(reason), 'delivery_limit', reason);
+    const both = {
+      headers: { 'x-first-death-reason': 'delivery_limit', 'x-dead-letter-reason': 'bad_body' },
+    };
+    assert.equal(deadLetterReasonOf(both), 'bad_body', 'our own reason wins');
   });
 });

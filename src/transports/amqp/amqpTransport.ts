@@ -91,7 +91,7 @@ export class AmqpTransport implements Transport {
     const declare: ConsumerSpec['declare'] =
       topic.kind === 'queue'
         ? async (g) => {
-            await this.declarer.queue(g, workQueueDeclaration(name, this.options.legacyQueues));
+            await this.declareWorkQueue(g, name);
             return name;
           }
         : async (g, ch) => {
@@ -112,7 +112,7 @@ export class AmqpTransport implements Transport {
   }
 
   consumeDeadLetters(topic: Topic, options: ConsumeOptions = {}): Observable<Delivery> {
-    const d = deadLetterQueueDeclaration(topic.name);
+    const d = deadLetterQueueDeclaration(topic.name, this.options.queueType);
     return this.consumer(options, {
       // As the queue is named: dead-lettering a dead letter again then moves it on, never back where it is read.
       topicName: d.queue,
@@ -162,14 +162,21 @@ export class AmqpTransport implements Transport {
   private declareFor(g: Generation, topic: Topic, retry: boolean): Promise<void> {
     if (topic.kind === 'queue') {
       if (retry) this.declarer.forget(`queue:${topic.name}`);
-      return this.declarer.queue(g, workQueueDeclaration(topic.name, this.options.legacyQueues));
+      return this.declareWorkQueue(g, topic.name);
     }
     if (retry) this.declarer.forget(`exchange:${topic.name}`);
     return this.declarer.exchange(g, broadcastExchangeDeclaration(topic.name));
   }
 
+  /** A quorum work queue dead-letters by itself at its delivery limit: its dead-letter queue must exist first. */
+  private async declareWorkQueue(g: Generation, name: string): Promise<void> {
+    const { legacyQueues, queueType } = this.options;
+    if (queueType === 'quorum') await this.declarer.queue(g, deadLetterQueueDeclaration(name, queueType));
+    await this.declarer.queue(g, workQueueDeclaration(name, legacyQueues, queueType));
+  }
+
   private sendDeadLetter(topicName: string, content: Buffer, props: Options.Publish): Promise<void> {
-    const d = deadLetterQueueDeclaration(topicName);
+    const d = deadLetterQueueDeclaration(topicName, this.options.queueType);
     const prepare = (g: Generation, retry: boolean): Promise<void> => {
       if (retry) this.declarer.forget(`queue:${d.queue}`);
       return this.declarer.queue(g, d);

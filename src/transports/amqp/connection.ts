@@ -23,6 +23,7 @@ import {
 import type { Logger } from '../../core/log.js';
 import { parseAmqpUrl, type ResolvedAmqpOptions } from './options.js';
 import { writeCoalescer, type HoldWrites } from './writeCoalescer.js';
+import { UrlRotation } from './urlRotation.js';
 
 /** One live connection. `alive` turns false, for good, when it is lost or closed. */
 export interface Generation {
@@ -50,16 +51,14 @@ export class AmqpConnection {
   private closing: Promise<void> | undefined;
   /** Set once a permanent failure stopped the retries: what waiters are rejected with. */
   private failure: PermanentConnectionError | undefined;
-  /** The URL as logs may show it. */
-  private readonly where: string;
 
   private constructor(
     private readonly recovering: RecoveringChannelModel,
     private readonly log: Logger,
-    private readonly context: ConnectionContext,
+    /** The broker URLs: the current one is where the live connection or the next attempt goes. */
+    private readonly urls: UrlRotation,
     private readonly onPermanentFailure: ((e: PermanentConnectionError) => void) | undefined,
   ) {
-    this.where = context.url;
     recovering.on('connect', (model: ChannelModel) => this.connected(model));
     recovering.on('disconnect', (err: Error) => {
       this.lost();
@@ -88,13 +87,28 @@ export class AmqpConnection {
       this.log('warn', `broker blocked publishing (${reason}): publishes wait until it unblocks`),
     );
     recovering.on('unblocked', () => this.log('info', 'broker unblocked publishing'));
+    // Registered last, so the lines above name the URL that failed: the next attempt goes to the next URL.
+    recovering.on('connect-failed', () => urls.advance());
+    recovering.on('disconnect', () => urls.advance());
+  }
+
+  /** What the classifier may know of the current URL. */
+  private get context(): ConnectionContext {
+    return connectionContext(this.urls.current());
+  }
+
+  /** The current URL as logs may show it. */
+  private get where(): string {
+    return this.context.url;
   }
 
   /** Starts connecting and resolves at once: the broker may come up later (docker compose starts all at once). */
   static async open(options: ResolvedAmqpOptions, log: Logger): Promise<AmqpConnection> {
     const r = options.reconnect;
     const tls = options.tls;
-    const recovering = await connect(options.url, {
+    const urls = new UrlRotation(options.urls);
+    // One URL is given as it is; a list as the rotation's target, whose fields follow the URL in turn.
+    const recovering = await connect(options.urls.length === 1 ? options.url : urls.target, {
       clientProperties: { connection_name: options.connectionName },
       // Without it Nagle's algorithm meets the broker's delayed ACKs: a publisher awaiting each confirm waits ~40 ms.
       noDelay: true,
@@ -111,7 +125,7 @@ export class AmqpConnection {
         maxRetries: Infinity,
       },
     });
-    return new AmqpConnection(recovering, log, connectionContext(options.url), options.onPermanentFailure);
+    return new AmqpConnection(recovering, log, urls, options.onPermanentFailure);
   }
 
   /** The live generation, if connected. */

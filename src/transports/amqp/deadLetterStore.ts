@@ -19,8 +19,8 @@ import type {
   WalkResult,
 } from '../../core/deadLetterStore.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
-import { resolveAmqpUrl } from './options.js';
-import { deadLetterReasonOf, publishProperties, workQueueDeclaration } from './topology.js';
+import { queueTypeFor, resolveAmqpUrls } from './options.js';
+import { deadLetterReasonOf, publishProperties, workQueueDeclaration, type QueueType } from './topology.js';
 
 /** Replays published before their confirms are awaited together: one round trip per batch, not per message. */
 const CONFIRM_BATCH = 100;
@@ -36,12 +36,29 @@ export interface AmqpDeadLetterOptions {
   readonly url?: string | undefined;
   /** Declare a missing work queue as the original services do (plain, non-durable). @default false */
   readonly legacyQueues?: boolean;
+  /** Type of a missing work queue a replay declares. @default 'classic' */
+  readonly queueType?: QueueType;
 }
 
 export async function openAmqpDeadLetters(options: AmqpDeadLetterOptions): Promise<DeadLetterStore> {
-  // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
-  const model = await connect(resolveAmqpUrl(options.url, process.env), { noDelay: true });
-  return new AmqpDeadLetterStore(model, options.legacyQueues ?? false);
+  const legacy = options.legacyQueues ?? false;
+  const queueType = queueTypeFor(options.queueType, legacy);
+  const model = await connectFirst(resolveAmqpUrls(options.url, process.env));
+  return new AmqpDeadLetterStore(model, legacy, queueType);
+}
+
+/** The first URL of the list that connects; if none does, the last one's error (someone waits: no backoff). */
+async function connectFirst(urls: readonly string[]): Promise<ChannelModel> {
+  let last: unknown;
+  for (const url of urls) {
+    try {
+      // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
+      return await connect(url, { noDelay: true });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }
 
 class AmqpDeadLetterStore implements DeadLetterStore {
@@ -51,6 +68,7 @@ class AmqpDeadLetterStore implements DeadLetterStore {
   constructor(
     private readonly model: ChannelModel,
     private readonly legacyQueues: boolean,
+    private readonly queueType: QueueType,
   ) {
     model.on('error', (e: Error) => (this.failure ??= e));
     model.on('close', () => (this.failure ??= new Error('connection to RabbitMQ closed')));
@@ -155,7 +173,7 @@ class AmqpDeadLetterStore implements DeadLetterStore {
     if ((await this.checkQueue(name)) !== undefined) return;
     const ch = await this.channel();
     try {
-      const d = workQueueDeclaration(name, this.legacyQueues);
+      const d = workQueueDeclaration(name, this.legacyQueues, this.queueType);
       await ch.assertQueue(d.queue, d.options);
     } finally {
       await ch.close().catch(() => undefined);

@@ -11,7 +11,12 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type { Generation } from './connection.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { isPreconditionFailed, type ExchangeDeclaration, type QueueDeclaration } from './topology.js';
+import {
+  isPreconditionFailed,
+  queueTypeOf,
+  type ExchangeDeclaration,
+  type QueueDeclaration,
+} from './topology.js';
 
 async function withChannel<T>(
   model: ChannelModel,
@@ -49,7 +54,8 @@ export class Declarer {
         await withChannel(g.model, this.log, (ch) => ch.checkQueue(d.queue));
         this.warnOnce(
           `queue:${d.queue}`,
-          `queue '${d.queue}' exists with other arguments; using it as it is`,
+          `queue '${d.queue}' exists with other arguments or another type than the ${queueTypeOf(d)} queue ` +
+            'asked for; using it as it is',
           e,
         );
       }

@@ -6,8 +6,10 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/codec.js';
 import { invalidUrl, type PermanentConnectionError } from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
 import { redactText } from '../../core/redact.js';
+import { splitUrlList } from '../../core/urlList.js';
 import { DEFAULT_PREFETCH } from '../../core/transport.js';
 import { hasTls, type TlsMaterial } from '../tlsMaterial.js';
+import { QUEUE_TYPES, type QueueType } from './topology.js';
 
 /** How the transport waits between connection attempts: exponential backoff with jitter. */
 export interface AmqpReconnectOptions {
@@ -35,7 +37,9 @@ export interface AmqpReconnectOptions {
 
 export interface AmqpTransportOptions {
   /**
-   * Broker URL, e.g. `amqp://guest:guest@127.0.0.1:5672`. A `heartbeat` query parameter is added unless present.
+   * Broker URL, e.g. `amqp://guest:guest@127.0.0.1:5672`, or several separated by commas (the nodes of a cluster):
+   * they are tried in order, the next one whenever an attempt fails or a connection is lost, with one backoff
+   * across the list. A `heartbeat` query parameter is added to each unless present.
    * @default env AMQP_URL, else `amqp://guest:guest@${RABBITMQ_HOST}:5672`, else amqp://guest:guest@127.0.0.1:5672
    */
   readonly url?: string;
@@ -51,6 +55,12 @@ export interface AmqpTransportOptions {
    * @default false (queues are durable)
    */
   readonly legacyQueues?: boolean;
+  /**
+   * Type of the work and dead-letter queues the transport declares: `quorum` replicates them over the nodes of a
+   * cluster (and cannot be combined with `legacyQueues`). A queue that exists with another type is used as it is.
+   * @default 'classic' (the CLI's `--queue-type`, or PIPELINE_QUEUE_TYPE)
+   */
+  readonly queueType?: QueueType;
   /**
    * Largest message `publish` accepts, in bytes; a larger one is refused before it reaches the broker.
    * @default DEFAULT_MAX_MESSAGE_BYTES (512 KiB)
@@ -99,6 +109,7 @@ export const AMQP_DEFAULTS = {
   url: 'amqp://guest:guest@127.0.0.1:5672',
   prefetch: DEFAULT_PREFETCH,
   legacyQueues: false,
+  queueType: 'classic',
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   broadcastMaxLength: 10_000,
   heartbeatSeconds: 10,
@@ -108,10 +119,13 @@ export const AMQP_DEFAULTS = {
 } as const;
 
 export interface ResolvedAmqpOptions {
-  /** The URL to connect to, heartbeat included. Contains the password: never log it unredacted. */
+  /** The first of `urls`. Contains the password: never log it unredacted. */
   readonly url: string;
+  /** The URLs to connect to, in order, heartbeat included (at least one). Contain passwords: never log them. */
+  readonly urls: readonly string[];
   readonly prefetch: number;
   readonly legacyQueues: boolean;
+  readonly queueType: QueueType;
   readonly maxMessageBytes: number;
   readonly broadcastMaxLength: number;
   readonly heartbeatSeconds: number;
@@ -137,6 +151,17 @@ export function resolveAmqpUrl(
   if (env.AMQP_URL) return env.AMQP_URL;
   if (env.RABBITMQ_HOST) return `amqp://guest:guest@${env.RABBITMQ_HOST}:5672`;
   return AMQP_DEFAULTS.url;
+}
+
+/** The broker URLs of `resolveAmqpUrl`'s answer, which may be a comma-separated list; refuses an empty list. */
+export function resolveAmqpUrls(
+  url: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const text = resolveAmqpUrl(url, env);
+  const urls = splitUrlList(text);
+  if (urls.length === 0) throw invalidUrl('amqp', JSON.stringify(redactText(text)), 'it names no URL');
+  return urls;
 }
 
 /**
@@ -178,6 +203,18 @@ const positive = (name: string, value: number): number => {
   return value;
 };
 
+/** The queue type, checked: quorum queues are durable, so they cannot be the plain queues of `legacyQueues`. */
+export function queueTypeFor(type: unknown, legacyQueues: boolean): QueueType {
+  const t = type ?? AMQP_DEFAULTS.queueType;
+  if (!QUEUE_TYPES.some((q) => q === t))
+    throw new TypeError(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got ${JSON.stringify(t)}`);
+  if (t === 'quorum' && legacyQueues)
+    throw new TypeError(
+      '--queue-type quorum cannot be combined with --legacy-queues: quorum queues are always durable',
+    );
+  return t as QueueType;
+}
+
 /** Fills in every default and checks them: a `RangeError` for an impossible number, a `TypeError` for a bad URL. */
 export function resolveAmqpOptions(
   options: AmqpTransportOptions = {},
@@ -186,11 +223,14 @@ export function resolveAmqpOptions(
   const d = AMQP_DEFAULTS;
   const heartbeatSeconds = options.heartbeatSeconds ?? d.heartbeatSeconds;
   const r = options.reconnect ?? {};
-  const url = resolveAmqpUrl(options.url, env);
+  const urls = resolveAmqpUrls(options.url, env).map((u) => withHeartbeat(u, heartbeatSeconds));
+  const url = urls[0] as string;
   return {
-    url: withHeartbeat(url, heartbeatSeconds),
+    url,
+    urls,
     prefetch: Math.floor(positive('prefetch', options.prefetch ?? d.prefetch)),
     legacyQueues: options.legacyQueues ?? d.legacyQueues,
+    queueType: queueTypeFor(options.queueType, options.legacyQueues ?? d.legacyQueues),
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? d.maxMessageBytes),
     broadcastMaxLength: Math.floor(
       positive('broadcastMaxLength', options.broadcastMaxLength ?? d.broadcastMaxLength),
@@ -204,7 +244,7 @@ export function resolveAmqpOptions(
     },
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),
     connectionName: options.connectionName ?? d.connectionName,
-    tls: tlsFor(url, options.tls),
+    tls: urls.map((u) => tlsFor(u, options.tls))[0],
     onPermanentFailure: options.onPermanentFailure,
     logger: options.logger ?? stderrLogger,
   };

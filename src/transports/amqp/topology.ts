@@ -8,6 +8,10 @@
  *   exclusive, auto-delete, server-named queue, capped by `x-max-length` with `x-overflow: drop-head`: a slow
  *   dashboard loses its oldest messages and never pushes back on the pipeline.
  * - Dead letters of topic `t`: the durable queue `t.dead_letter`, each message with its reason in a header.
+ * - Queue type: work and dead-letter queues are classic, or quorum (replicated over a cluster's nodes). A quorum
+ *   work queue also has a broker delivery limit well above our own retry count, and dead-letters to `t.dead_letter`
+ *   when it is reached: a message whose every consumer dies before settling it still ends there, with the reason
+ *   `delivery_limit`. Broadcast subscriber queues stay classic: quorum queues cannot be exclusive.
  */
 import type { MessageProperties, Options } from 'amqplib';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
@@ -20,6 +24,19 @@ export const HEADER_DEAD_LETTER_REASON = 'x-dead-letter-reason';
 export const HEADER_ORIGINAL_TOPIC = 'x-original-topic';
 
 export const CONTENT_TYPE = 'application/json';
+
+/** The RabbitMQ queue types the work and dead-letter queues may have. */
+export const QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
+/**
+ * Deliveries after which a quorum queue dead-letters a message itself. Above the services' own limit (5 failed
+ * attempts, then a dead letter with the error): it only catches messages whose consumers die before they settle.
+ */
+export const QUORUM_DELIVERY_LIMIT = 20;
+
+/** Reason of a dead letter the broker made itself (quorum delivery limit), from its `x-first-death-reason`. */
+const BROKER_DEATH_REASON = 'x-first-death-reason';
 
 export interface QueueDeclaration {
   /** `''` asks the broker to choose a name. */
@@ -39,19 +56,47 @@ export interface PublishTarget {
   readonly routingKey: string;
 }
 
-/** The queue of a queue topic. Legacy: exactly pika's `queue_declare(queue=name)` (amqplib defaults to durable). */
-export function workQueueDeclaration(name: string, legacy: boolean): QueueDeclaration {
-  return legacy
-    ? { queue: name, options: { durable: false, exclusive: false, autoDelete: false } }
-    : { queue: name, options: { durable: true, exclusive: false, autoDelete: false } };
+/**
+ * The queue of a queue topic. Legacy: exactly pika's `queue_declare(queue=name)` (amqplib defaults to durable);
+ * options.ts refuses legacy with quorum.
+ */
+export function workQueueDeclaration(
+  name: string,
+  legacy: boolean,
+  type: QueueType = 'classic',
+): QueueDeclaration {
+  if (legacy) return { queue: name, options: { durable: false, exclusive: false, autoDelete: false } };
+  const durable = { durable: true, exclusive: false, autoDelete: false };
+  if (type === 'classic') return { queue: name, options: durable };
+  return {
+    queue: name,
+    options: {
+      ...durable,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': deadLetterTopicName(name),
+      },
+    },
+  };
 }
 
 /** The dead-letter queue of a topic: always durable, since dead letters wait for a human. */
-export function deadLetterQueueDeclaration(topicName: string): QueueDeclaration {
+export function deadLetterQueueDeclaration(topicName: string, type: QueueType = 'classic'): QueueDeclaration {
+  const durable = { durable: true, exclusive: false, autoDelete: false };
   return {
     queue: deadLetterTopicName(topicName),
-    options: { durable: true, exclusive: false, autoDelete: false },
+    options: type === 'quorum' ? { ...durable, arguments: { 'x-queue-type': 'quorum' } } : durable,
   };
+}
+
+/** The type a declaration asks for, as a warning names it. */
+export function queueTypeOf(d: QueueDeclaration): string {
+  // amqplib types `arguments` as `any`.
+  const args = d.options.arguments as Readonly<Record<string, unknown>> | undefined;
+  const t = args?.['x-queue-type'];
+  return typeof t === 'string' ? t : 'classic';
 }
 
 /** The fanout exchange of a broadcast topic. Durable so that it outlives a broker restart with its publishers. */
@@ -123,12 +168,20 @@ export function deliveryCountOf(
   return attempts + (brokerCount ?? (redelivered ? 1 : 0));
 }
 
-/** The reason of a dead letter, if it has one. */
-export function deadLetterReasonOf(properties: Partial<MessageProperties> | undefined): string | undefined {
-  const reason = headersOf(properties)[HEADER_DEAD_LETTER_REASON];
-  if (typeof reason === 'string') return reason;
+const text = (v: unknown): string | undefined =>
   // Long strings may arrive as bytes, depending on the publisher's client library.
-  return reason instanceof Uint8Array ? Buffer.from(reason).toString('utf8') : undefined;
+  typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : undefined;
+
+/**
+ * The reason of a dead letter, if it has one: ours, else the broker's, as `code: text` like ours (e.g.
+ * `delivery_limit: …` from a quorum queue), so that `pipeline dead-letters` counts and picks it by its code.
+ */
+export function deadLetterReasonOf(properties: Partial<MessageProperties> | undefined): string | undefined {
+  const headers = headersOf(properties);
+  const ours = text(headers[HEADER_DEAD_LETTER_REASON]);
+  if (ours !== undefined) return ours;
+  const broker = text(headers[BROKER_DEATH_REASON]);
+  return broker === undefined ? undefined : `${broker}: dead-lettered by RabbitMQ (${broker})`;
 }
 
 /** The string properties a copy carries over (amqplib types them `any`: each is checked before it is copied). */
