@@ -88,7 +88,10 @@ export class AmqpTransport implements Transport {
     const declare: ConsumerSpec['declare'] =
       topic.kind === 'queue'
         ? async (g) => {
-            await this.declarer.queue(g, workQueueDeclaration(name, this.options.legacyQueues));
+            await this.declarer.queue(
+              g,
+              workQueueDeclaration(name, this.options.legacyQueues, topic.singleActiveConsumer),
+            );
             return name;
           }
         : async (g, ch) => {
@@ -159,7 +162,10 @@ export class AmqpTransport implements Transport {
   private declareFor(g: Generation, topic: Topic, retry: boolean): Promise<void> {
     if (topic.kind === 'queue') {
       if (retry) this.declarer.forget(`queue:${topic.name}`);
-      return this.declarer.queue(g, workQueueDeclaration(topic.name, this.options.legacyQueues));
+      return this.declarer.queue(
+        g,
+        workQueueDeclaration(topic.name, this.options.legacyQueues, topic.singleActiveConsumer),
+      );
     }
     if (retry) this.declarer.forget(`exchange:${topic.name}`);
     return this.declarer.exchange(g, broadcastExchangeDeclaration(topic.name));

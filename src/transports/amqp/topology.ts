@@ -40,10 +40,14 @@ export interface PublishTarget {
 }
 
 /** The queue of a queue topic. Legacy: exactly pika's `queue_declare(queue=name)` (amqplib defaults to durable). */
-export function workQueueDeclaration(name: string, legacy: boolean): QueueDeclaration {
-  return legacy
+export function workQueueDeclaration(name: string, legacy: boolean, singleActive = false): QueueDeclaration {
+  const d: QueueDeclaration = legacy
     ? { queue: name, options: { durable: false, exclusive: false, autoDelete: false } }
     : { queue: name, options: { durable: true, exclusive: false, autoDelete: false } };
+  // RabbitMQ's single active consumer: the broker delivers to one consumer and hands over when it goes.
+  return singleActive
+    ? { ...d, options: { ...d.options, arguments: { 'x-single-active-consumer': true } } }
+    : d;
 }
 
 /** The dead-letter queue of a topic: always durable, since dead letters wait for a human. */
