@@ -10,6 +10,7 @@ import { defineCommand } from '../command.js';
 import { featuresOptions, outputOptions, transportOptions } from '../options.js';
 import { injectedDrift } from '../driftSetup.js';
 import { runService } from '../runService.js';
+import { partitionsOptions } from '../partitionOptions.js';
 
 export const featuresCommand = defineCommand({
   name: 'features',
@@ -17,6 +18,7 @@ export const featuresCommand = defineCommand({
   options: {
     ...transportOptions,
     ...featuresOptions,
+    ...partitionsOptions,
     'log-dir': outputOptions['log-dir'],
     'state-file': {
       type: 'string',
@@ -40,6 +42,7 @@ export const featuresCommand = defineCommand({
             intervalMs: args.interval,
             onPacingStart: (ms) => terminal.log('debug', `features: pacing started at ${ms.toFixed(3)}`),
             onWatermark: run.progress,
+            partitions: args.partitions,
             ...(shift ? { shift } : {}),
             signal,
           }),

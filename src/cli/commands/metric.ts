@@ -17,6 +17,7 @@ import {
   watchOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
+import { ownedPartition, partitionCsvFile, partitionOptions } from '../partitionOptions.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -31,9 +32,11 @@ export const metricCommand = defineCommand({
     ...modelOptions,
     ...watchOptions,
     ...traceOptions,
+    ...partitionOptions,
   },
   handler: async (args) => {
-    const paths = await outputPaths(args);
+    const partition = ownedPartition(args);
+    const paths = await outputPaths({ ...args, csvFile: partitionCsvFile(args, partition) });
     // Before connecting: a bad rule or model file stops the command here.
     const watch = await prepareWatch(args, paths.logDir);
     let csv: CsvAppender | undefined;
@@ -53,6 +56,7 @@ export const metricCommand = defineCommand({
           ...metricSettings(args),
           alreadyJoined: csv.existingKeys,
           signal,
+          partition,
           ...(trace ? { onConsumed: trace.onConsumed } : {}),
         });
         return watch ? watch.attach(metric$, transport, terminal.log) : metric$;

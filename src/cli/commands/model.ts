@@ -5,11 +5,12 @@ import { defineCommand } from '../command.js';
 import { driftReporterFor } from '../driftSetup.js';
 import { driftOptions, modelOptions, transportOptions } from '../options.js';
 import { runService } from '../runService.js';
+import { partitionsOptions } from '../partitionOptions.js';
 
 export const modelCommand = defineCommand({
   name: 'model',
   describe: 'predict each `features` message and publish it to `y_pred`',
-  options: { ...transportOptions, ...modelOptions, ...driftOptions },
+  options: { ...transportOptions, ...modelOptions, ...driftOptions, ...partitionsOptions },
   handler: async (args) => {
     const model = await readModel(args.model);
     return runService({
@@ -17,7 +18,13 @@ export const modelCommand = defineCommand({
       args,
       start: (transport, signal, terminal) => {
         const drift = driftReporterFor(model, args, transport, terminal.log);
-        return Promise.resolve(modelService(transport, model, { signal, ...(drift ? { drift } : {}) }));
+        return Promise.resolve(
+          modelService(transport, model, {
+            signal,
+            partitions: args.partitions,
+            ...(drift ? { drift } : {}),
+          }),
+        );
       },
     });
   },
