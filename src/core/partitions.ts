@@ -78,3 +78,6 @@ export function resolvePartition(value: string, count: number, hostname: string)
     throw new RangeError(`--partition must be 'auto' or an integer from 0 to ${count - 1}; got '${value}'`);
   return p;
 }
+
+/** The name of the lease a metric holds while it owns partition `p` (a RabbitMQ exclusive queue). */
+export const partitionLeaseName = (p: number): string => `metric.partition.${p}.owner`;

@@ -3,6 +3,7 @@
  * records already in it, so a restart neither loses nor repeats rows. Unless --no-watch, it also watches the model
  * (quality summary, drift, alerts: see `watchModel`).
  */
+import { EMPTY } from 'rxjs';
 import { CsvAppender } from '../../files/csvAppender.js';
 import { metricService } from '../../services/metric.js';
 import { defineCommand } from '../command.js';
@@ -18,6 +19,7 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { ownedPartition, partitionCsvFile, partitionOptions } from '../partitionOptions.js';
+import { ownPartition, type Ownership } from '../partitionOwnership.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -41,10 +43,14 @@ export const metricCommand = defineCommand({
     const watch = await prepareWatch(args, paths.logDir);
     let csv: CsvAppender | undefined;
     let trace: Trace | undefined;
+    let ownership: Ownership | undefined;
     return runService({
       name: 'metric',
       args,
       start: async (transport, signal, terminal) => {
+        // The log is opened only once the partition is ours: it then holds every row a previous owner wrote.
+        ownership = await ownPartition(args, partition, signal, terminal.log);
+        if (ownership === undefined) return EMPTY;
         csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
         terminal.log(
           'info',
@@ -59,11 +65,12 @@ export const metricCommand = defineCommand({
           partition,
           ...(trace ? { onConsumed: trace.onConsumed } : {}),
         });
-        return watch ? watch.attach(metric$, transport, terminal.log) : metric$;
+        return ownership.guard(watch ? watch.attach(metric$, transport, terminal.log) : metric$);
       },
       finish: async () => {
         await trace?.close();
         await csv?.close();
+        await ownership?.release();
       },
     });
   },
