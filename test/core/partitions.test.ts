@@ -8,6 +8,7 @@ import {
   partitionTopic,
   partitionTopics,
   resolvePartition,
+  tooManyPartitionsMarkers,
 } from '../../src/core/partitions.js';
 import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
@@ -51,6 +52,11 @@ describe('partitions', () => {
     );
     assert.equal(metricLogName(0, 1), 'metric_log.csv');
     assert.equal(metricLogName(2, 3), 'metric_log.2.csv');
+  });
+
+  it('names the queues that betray a pipeline with more partitions', () => {
+    assert.deepEqual(tooManyPartitionsMarkers(1), ['y_true.1', 'y_pred.1']);
+    assert.deepEqual(tooManyPartitionsMarkers(3), ['y_true.3', 'y_pred.3']);
   });
 
   it('takes the ordinal at the end of a host name', () => {

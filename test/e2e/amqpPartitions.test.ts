@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { partitionOf, partitionTopics } from '../../src/core/partitions.js';
 import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
-import { deleteTopics } from '../../harness/amqpBroker.js';
+import { deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { until } from '../../harness/poll.js';
 import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { runCli } from '../../harness/cli.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 
 const MAX_PARTITIONS = 3;
@@ -66,6 +67,7 @@ describe('metric partitions over RabbitMQ', () => {
     { timeout: 120_000 },
     async (t) => {
       if (skip) return t.skip(skip);
+      await deleteTopics(partitionQueues); // each test starts without partition queues
       const RECORDS = 3000;
       const runId = 'p3run';
       const logDir = join(dir, 'three');
@@ -121,6 +123,7 @@ describe('metric partitions over RabbitMQ', () => {
     { timeout: 120_000 },
     async (t) => {
       if (skip) return t.skip(skip);
+      await deleteTopics(partitionQueues); // each test starts without partition queues
       const RECORDS = 2000;
       const runId = 'p2takeover';
       const logDir = join(dir, 'takeover');
@@ -176,4 +179,23 @@ describe('metric partitions over RabbitMQ', () => {
       assert.deepEqual([...ids].sort(), [...expected].sort());
     },
   );
+
+  it('a service started with fewer partitions than the broker has stops with exit 2', async (t) => {
+    if (skip) return t.skip(skip);
+    await deleteTopics(partitionQueues);
+    // Queues of a pipeline of three partitions (partitions 1 and 2 are enough for the check).
+    await withRawChannel(async (ch) => {
+      for (const q of ['y_true.1', 'y_true.2']) await ch.assertQueue(q, { durable: true });
+    });
+    for (const args of [
+      ['model', ...amqp, '--partitions', '2'],
+      ['metric', ...amqp, '--partitions', '2', '--partition', '0', '--log-dir', join(dir, 'mismatch')],
+      ['features', ...amqp, '--count', '1', '--log-dir', join(dir, 'mismatch')],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      assert.equal(r.code, 2, `${args[0]} exits 2\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /--partitions [12], but the broker has y_true\.[12]/);
+    }
+    await deleteTopics(partitionQueues);
+  });
 });

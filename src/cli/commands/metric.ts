@@ -20,6 +20,7 @@ import {
 import { outputPaths } from '../paths.js';
 import { ownedPartition, partitionCsvFile, partitionOptions } from '../partitionOptions.js';
 import { ownPartition, type Ownership } from '../partitionOwnership.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -38,6 +39,7 @@ export const metricCommand = defineCommand({
   },
   handler: async (args) => {
     const partition = ownedPartition(args);
+    await refuseOtherPartitionCount(args, args.partitions);
     const paths = await outputPaths({ ...args, csvFile: partitionCsvFile(args, partition) });
     // Before connecting: a bad rule or model file stops the command here.
     const watch = await prepareWatch(args, paths.logDir);

@@ -4,6 +4,7 @@ import { modelService } from '../../services/model.js';
 import { defineCommand } from '../command.js';
 import { driftReporterFor } from '../driftSetup.js';
 import { driftOptions, modelOptions, transportOptions } from '../options.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { partitionsOptions } from '../partitionOptions.js';
 
@@ -13,6 +14,7 @@ export const modelCommand = defineCommand({
   options: { ...transportOptions, ...modelOptions, ...driftOptions, ...partitionsOptions },
   handler: async (args) => {
     const model = await readModel(args.model);
+    await refuseOtherPartitionCount(args, args.partitions);
     return runService({
       name: 'model',
       args,
