@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
-import { metricLogName, resolvePartition } from '../core/partitions.js';
+import { metricLogName, partitionFileName, resolvePartition } from '../core/partitions.js';
 import { positiveInteger, type CliOption } from './command.js';
 import { UsageError } from './usageError.js';
 
@@ -57,3 +57,7 @@ export const partitionCsvFile = (
   args: { logDir: string; csvFile?: string | undefined },
   owned: OwnedPartition,
 ): string => args.csvFile ?? join(args.logDir, metricLogName(owned.index, owned.count));
+
+/** Another output of a partition's metric in the log folder: `name`, or with `.<p>` before its extension. */
+export const partitionFile = (logDir: string, name: string, owned: OwnedPartition): string | undefined =>
+  owned.count === 1 ? undefined : join(logDir, partitionFileName(name, owned.index, owned.count));

@@ -43,9 +43,19 @@ export function partitionTopic(topic: Topic, p: number, count: number): Topic {
 export const partitionTopics = (topic: Topic, count: number): Topic[] =>
   Array.from({ length: count }, (_, p) => partitionTopic(topic, p, count));
 
+/**
+ * A metric's output file for partition `p` of `count`: `name` itself for one partition, else `.<p>` before its
+ * extension (`metric_summary.json` → `metric_summary.2.json`).
+ */
+export function partitionFileName(name: string, p: number, count: number): string {
+  if (count === 1) return name;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}.${p}${name.slice(dot)}` : `${name}.${p}`;
+}
+
 /** The metric log of partition `p` of `count`: `metric_log.csv` for one partition, else `metric_log.<p>.csv`. */
 export const metricLogName = (p: number, count: number): string =>
-  count === 1 ? 'metric_log.csv' : `metric_log.${p}.csv`;
+  partitionFileName('metric_log.csv', p, count);
 
 /**
  * The ordinal at the end of a host name, as a Kubernetes StatefulSet names its pods (`metric-2` → 2), or

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ownedPartition, partitionCsvFile } from '../../src/cli/partitionOptions.js';
+import { ownedPartition, partitionCsvFile, partitionFile } from '../../src/cli/partitionOptions.js';
 import { UsageError } from '../../src/cli/usageError.js';
 
 describe('partition options', () => {
@@ -29,5 +29,13 @@ describe('partition options', () => {
       join('logs', 'metric_log.2.csv'),
     );
     assert.equal(partitionCsvFile({ logDir: 'logs', csvFile: 'x.csv' }, { index: 2, count: 3 }), 'x.csv');
+  });
+
+  it('gives each partition its own summary, and leaves one partition as it was', () => {
+    assert.equal(
+      partitionFile('/l', 'metric_summary.json', { index: 1, count: 2 }),
+      join('/l', 'metric_summary.1.json'),
+    );
+    assert.equal(partitionFile('/l', 'alerts.jsonl', { index: 0, count: 1 }), undefined);
   });
 });

@@ -4,6 +4,7 @@ import {
   fnv1a32,
   hostOrdinal,
   metricLogName,
+  partitionFileName,
   partitionOf,
   partitionTopic,
   partitionTopics,
@@ -52,6 +53,9 @@ describe('partitions', () => {
     );
     assert.equal(metricLogName(0, 1), 'metric_log.csv');
     assert.equal(metricLogName(2, 3), 'metric_log.2.csv');
+    assert.equal(partitionFileName('metric_summary.json', 1, 2), 'metric_summary.1.json');
+    assert.equal(partitionFileName('metric_summary.json', 0, 1), 'metric_summary.json');
+    assert.equal(partitionFileName('summary', 4, 5), 'summary.4');
   });
 
   it('names the queues that betray a pipeline with more partitions', () => {

@@ -76,7 +76,7 @@ describe('metric partitions over RabbitMQ', () => {
       for (let p = 0; p < 3; p++)
         procs.start(`metric${p}`, {
           command: 'metric',
-          args: [...amqp, ...parts, '--partition', String(p), '--log-dir', logDir, '--no-watch'],
+          args: [...amqp, ...parts, '--partition', String(p), '--log-dir', logDir],
         });
       await Promise.all([0, 1, 2].map((p) => procs.waitForOutput(`metric${p}`, /owns partition/, 30_000)));
       procs.start('features', {
@@ -102,6 +102,17 @@ describe('metric partitions over RabbitMQ', () => {
         { timeoutMs: 90_000, intervalMs: 250, watch: procs },
       );
       for (const name of ['model', 'metric0', 'metric1', 'metric2']) await procs.stop(name);
+      // Each partition's metric watches its own records, in files of its own.
+      for (const [p, file] of files.entries()) {
+        const summary = JSON.parse(await readFile(join(logDir, `metric_summary.${p}.json`), 'utf8')) as {
+          n?: unknown;
+        };
+        assert.equal(
+          summary.n,
+          (await idsIn(file)).length,
+          `metric_summary.${p}.json counts its partition's rows`,
+        );
+      }
 
       const seen = new Set<string>();
       for (const [p, file] of files.entries()) {

@@ -18,7 +18,8 @@ import {
   watchOptions,
 } from '../options.js';
 import { outputPaths } from '../paths.js';
-import { ownedPartition, partitionCsvFile, partitionOptions } from '../partitionOptions.js';
+import { ownedPartition, partitionCsvFile, partitionFile, partitionOptions } from '../partitionOptions.js';
+import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../../core/summaryBody.js';
 import { ownPartition, type Ownership } from '../partitionOwnership.js';
 import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
@@ -42,7 +43,15 @@ export const metricCommand = defineCommand({
     await refuseOtherPartitionCount(args, args.partitions);
     const paths = await outputPaths({ ...args, csvFile: partitionCsvFile(args, partition) });
     // Before connecting: a bad rule or model file stops the command here.
-    const watch = await prepareWatch(args, paths.logDir);
+    // Each partition's metric watches its own records: its summary and alert log are its own files.
+    const watch = await prepareWatch(
+      {
+        ...args,
+        summaryFile: args.summaryFile ?? partitionFile(paths.logDir, SUMMARY_FILE_NAME, partition),
+        alertsFile: args.alertsFile ?? partitionFile(paths.logDir, ALERTS_FILE_NAME, partition),
+      },
+      paths.logDir,
+    );
     let csv: CsvAppender | undefined;
     let trace: Trace | undefined;
     let ownership: Ownership | undefined;
