@@ -99,3 +99,9 @@ export const partitionLeaseName = (p: number): string => `metric.partition.${p}.
  */
 export const tooManyPartitionsMarkers = (count: number): string[] =>
   [Y_TRUE, Y_PRED].map((t) => `${t.name}.${count}`);
+
+/** The partition topic named `name` (`y_true.2`, `y_pred.0`), or undefined when `name` names none. */
+export function partitionTopicNamed(name: string): Topic | undefined {
+  const m = /^(y_true|y_pred)\.(\d+)$/.exec(name);
+  return m ? { ...queueTopic(name), singleActiveConsumer: true } : undefined;
+}

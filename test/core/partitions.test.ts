@@ -7,6 +7,7 @@ import {
   partitionFileName,
   partitionOf,
   partitionTopic,
+  partitionTopicNamed,
   partitionTopics,
   resolvePartition,
   tooManyPartitionsMarkers,
@@ -51,6 +52,9 @@ describe('partitions', () => {
       partitionTopics(Y_PRED, 3).map((t) => t.name),
       ['y_pred.0', 'y_pred.1', 'y_pred.2'],
     );
+    assert.deepEqual(partitionTopicNamed('y_pred.4'), partitionTopic(Y_PRED, 4, 5));
+    assert.equal(partitionTopicNamed('y_true'), undefined);
+    assert.equal(partitionTopicNamed('features.1'), undefined);
     assert.equal(metricLogName(0, 1), 'metric_log.csv');
     assert.equal(metricLogName(2, 3), 'metric_log.2.csv');
     assert.equal(partitionFileName('metric_summary.json', 1, 2), 'metric_summary.1.json');

@@ -20,6 +20,7 @@ import type {
 } from '../../core/deadLetterStore.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
 import { resolveAmqpUrl } from './options.js';
+import { partitionTopicNamed } from '../../core/partitions.js';
 import { deadLetterReasonOf, publishProperties, workQueueDeclaration } from './topology.js';
 
 /** Replays published before their confirms are awaited together: one round trip per batch, not per message. */
@@ -155,7 +156,8 @@ class AmqpDeadLetterStore implements DeadLetterStore {
     if ((await this.checkQueue(name)) !== undefined) return;
     const ch = await this.channel();
     try {
-      const d = workQueueDeclaration(name, this.legacyQueues);
+      // A partition's queue is declared as its metric declares it, or their declarations would clash.
+      const d = workQueueDeclaration(name, this.legacyQueues, partitionTopicNamed(name) !== undefined);
       await ch.assertQueue(d.queue, d.options);
     } finally {
       await ch.close().catch(() => undefined);
