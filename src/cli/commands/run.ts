@@ -31,6 +31,7 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { partitionsOptions } from '../partitionOptions.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { Terminal } from '../terminal.js';
@@ -80,6 +81,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const shift = injectedDrift(args.injectDrift, dataset.featureNames);
   const watch = await prepareWatch(args, paths.logDir);
+  await refuseOtherPartitionCount(args, args.partitions);
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
   // One metric per partition, each with its own log (one partition: the one log, --csv-file or metric_log.csv).
