@@ -1,7 +1,8 @@
 /**
  * A metric's ownership of its partition: with several partitions over RabbitMQ it holds the partition's lease
  * (see transports/amqp/partitionLease.ts) before it opens the log or consumes, and fails when the lease is lost.
- * With one partition, or on another transport, there is nothing to hold (docs/partitions.md says what that means).
+ * On NATS JetStream the lease is a key of a key-value bucket (transports/nats/partitionLease.ts). With one
+ * partition, in memory or on NATS core there is nothing to hold (docs/partitions.md says what that means).
  */
 import { Observable } from 'rxjs';
 import type { Logger } from '../core/log.js';
@@ -25,10 +26,17 @@ export async function ownPartition(
   signal: AbortSignal,
   log: Logger,
 ): Promise<Ownership | undefined> {
-  if (owned.count === 1 || args.transport !== 'amqp') return NOTHING_HELD;
-  const { acquireAmqpLease } = await import('../transports/amqp/partitionLease.js');
+  if (owned.count === 1) return NOTHING_HELD;
   const name = partitionLeaseName(owned.index);
-  const lease = await acquireAmqpLease({ url: args.url, tls: await readTlsFiles(args), name, signal, log });
+  const settings = { url: args.url, tls: await readTlsFiles(args), name, signal, log };
+  let lease: { readonly lost: Promise<Error>; release(): Promise<void> } | undefined;
+  if (args.transport === 'amqp') {
+    const { acquireAmqpLease } = await import('../transports/amqp/partitionLease.js');
+    lease = await acquireAmqpLease(settings);
+  } else if (args.transport === 'nats' && args.natsMode === 'jetstream') {
+    const { acquireNatsLease } = await import('../transports/nats/partitionLease.js');
+    lease = await acquireNatsLease(settings);
+  } else return NOTHING_HELD; // memory: one process; NATS core: no JetStream to hold a lease in
   if (lease === undefined) return undefined;
   log('info', `metric: owns partition ${owned.index} of ${owned.count} (lease ${name})`);
   return {

@@ -1,6 +1,7 @@
 /**
  * The metric partitioned by record id over NATS JetStream: the one-process pipeline with two partitions logs
- * every id once, in the log of its partition. `features` is a real stream of the wire contract, so the test
+ * every id once, in the log of its partition; a second metric of a partition waits for the lease and takes over
+ * from one killed with SIGKILL. `features` is a real stream of the wire contract, so the test
  * takes the real topics' lock and resets them; the partition streams it creates are deleted before and after.
  */
 import { after, before, describe, it } from 'node:test';
@@ -10,11 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { partitionOf, partitionTopics } from '../../src/core/partitions.js';
+import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
+import { LEASE_BUCKET } from '../../src/transports/nats/partitionLease.js';
 import { NATS_URL, brokerReachable } from '../../harness/brokers.js';
 import { runCli } from '../../harness/cli.js';
+import { until } from '../../harness/poll.js';
+import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import { lockRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 
 const PARTITIONS = 2;
@@ -29,13 +34,23 @@ async function deletePartitionStreams(): Promise<void> {
   const nc = await connect({ servers: NATS_URL, name: 'rx-ml-pipeline-tests' });
   try {
     const jsm = await nc.jetstreamManager();
-    for (const name of partitionStreams) await jsm.streams.delete(name).catch(() => false); // missing: fine
+    // Missing ones are fine. The lease bucket's stream goes too: the tests created it.
+    for (const name of [...partitionStreams, `KV_${LEASE_BUCKET}`])
+      await jsm.streams.delete(name).catch(() => false);
   } finally {
     await nc.close();
   }
 }
 
+/** The ids of a metric log's rows (header and a partial last line left out). */
+const idsIn = async (file: string): Promise<string[]> =>
+  (await readFile(file, 'utf8').catch(() => ''))
+    .split('\n')
+    .slice(1, -1)
+    .map((l) => l.split(',')[0] as string);
+
 describe('metric partitions over NATS JetStream', () => {
+  const procs = new ServiceProcesses();
   let skip: string | false = false;
   let unlock: (() => Promise<void>) | undefined;
   let dir = '';
@@ -50,6 +65,7 @@ describe('metric partitions over NATS JetStream', () => {
   });
 
   after(async () => {
+    await procs.stopAll();
     try {
       if (unlock) {
         await resetRealStreams();
@@ -97,6 +113,66 @@ describe('metric partitions over NATS JetStream', () => {
         }
       }
       assert.equal(seen.size, RECORDS);
+    },
+  );
+
+  it(
+    'a second metric of a partition waits, then takes over from one killed with SIGKILL',
+    { timeout: 150_000 },
+    async (t) => {
+      if (skip) return t.skip(skip);
+      await deletePartitionStreams();
+      const nats = ['--transport=nats', '--url', NATS_URL, '--partitions', String(PARTITIONS)];
+      const logDir = join(dir, 'takeover');
+      const metric0 = [...nats, '--partition', '0', '--log-dir', logDir, '--no-watch'];
+      const runId = 'n2takeover';
+      const records = 1500;
+      procs.start('model', { command: 'model', args: nats });
+      procs.start('first', { command: 'metric', args: metric0 });
+      await procs.waitForOutput('first', /owns partition 0/, 30_000);
+      procs.start('second', { command: 'metric', args: metric0 });
+      await procs.waitForOutput('second', /waiting for the lease/, 30_000);
+      procs.start('features', {
+        command: 'features',
+        args: [
+          ...nats,
+          '--count',
+          String(records),
+          '--interval',
+          '3ms',
+          '--run-id',
+          runId,
+          '--log-dir',
+          logDir,
+        ],
+        exitsByItself: true,
+      });
+      const file = join(logDir, 'metric_log.0.csv');
+      await until(async () => (await idsIn(file)).length >= 100, '100 rows by the first metric', {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        watch: procs,
+      });
+      assert.doesNotMatch(procs.run('second').stdout + procs.run('second').stderr, /owns partition/);
+      await procs.kill('first');
+      const byFirst = (await idsIn(file)).length;
+      // The dead holder's key expires (10 s) before the second one gets it.
+      await procs.waitForOutput('second', /owns partition 0/, 40_000);
+      const expected = Array.from({ length: records }, (_, i) => recordId(runId, i)).filter(
+        (id) => partitionOf(id, PARTITIONS) === 0,
+      );
+      await until(async () => (await idsIn(file)).length >= expected.length, `${expected.length} rows`, {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        watch: procs,
+      });
+      await procs.stop('second');
+      await procs.stop('model');
+      const ids = await idsIn(file);
+      t.diagnostic(`${ids.length} rows in the log of partition 0, ${byFirst} of them by the first metric`);
+      assert.ok(byFirst < expected.length, 'the first metric was killed before the end of the run');
+      assert.equal(ids.length, expected.length, 'no row written twice');
+      assert.deepEqual([...ids].sort(), [...expected].sort());
     },
   );
 });
