@@ -24,8 +24,9 @@ import { lockRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 
 const PARTITIONS = 2;
 const RECORDS = 500;
+// Partition 2 too: the mismatch test makes its stream.
 const partitionStreams = [Y_TRUE, Y_PRED]
-  .flatMap((t) => partitionTopics(t, PARTITIONS))
+  .flatMap((t) => partitionTopics(t, PARTITIONS + 1))
   .flatMap((t) =>
     (['queue', 'deadLetter'] as const).map((k) => streamName(NATS_DEFAULTS.streamPrefix, t.name, k)),
   );
@@ -175,4 +176,23 @@ describe('metric partitions over NATS JetStream', () => {
       assert.deepEqual([...ids].sort(), [...expected].sort());
     },
   );
+
+  it('a service started with fewer partitions than the server has streams for stops with exit 2', async (t) => {
+    if (skip) return t.skip(skip);
+    await deletePartitionStreams();
+    // The stream of partition 2's y_true, as a pipeline of three partitions has it.
+    const name = streamName(NATS_DEFAULTS.streamPrefix, 'y_true.2', 'queue');
+    const nc = await connect({ servers: NATS_URL, name: 'rx-ml-pipeline-tests' });
+    try {
+      await (await nc.jetstreamManager()).streams.add({ name, subjects: ['partition-test.y_true.2'] });
+    } finally {
+      await nc.close();
+    }
+    const r = await runCli(['model', '--transport=nats', '--url', NATS_URL, '--partitions', '2'], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /--partitions 2, but the broker has y_true\.2/);
+    await deletePartitionStreams();
+  });
 });
