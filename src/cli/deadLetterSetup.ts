@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../core/errors.js';
 import type { DeadLetterStore } from '../core/deadLetterStore.js';
+import { partitionTopicNamed } from '../core/partitions.js';
 import { QUEUE_TOPICS, type Topic } from '../core/topics.js';
 import { noStoreReason, openDeadLetterStore } from '../transports/openDeadLetterStore.js';
 import type { CliOption } from './command.js';
@@ -36,9 +37,10 @@ const reasonCheck = (flag: string, value: unknown): void => {
 export const deadLetterOptions = {
   ...transportOptions,
   topic: {
-    choices: QUEUE_TOPICS.map((t) => t.name),
+    type: 'string',
     demandOption: true,
-    describe: 'the queue topic whose dead letters to work on',
+    describe: `the queue topic whose dead letters to work on: ${QUEUE_TOPICS.map((t) => t.name).join(', ')}, or a partition's (y_true.<p>, y_pred.<p>)`,
+    check: (flag: string, value: unknown) => void (typeof value === 'string' && topicNamed(value)),
   },
   scan: {
     type: 'number',
@@ -58,8 +60,11 @@ export const reasonOption = {
 } as const satisfies CliOption;
 
 export const topicNamed = (name: string): Topic => {
-  const topic = QUEUE_TOPICS.find((t) => t.name === name);
-  if (topic === undefined) throw new Error(`no queue topic ${name}`);
+  const topic = QUEUE_TOPICS.find((t) => t.name === name) ?? partitionTopicNamed(name);
+  if (topic === undefined)
+    throw new Error(
+      `--topic must be one of ${QUEUE_TOPICS.map((t) => t.name).join(', ')} or a partition's (y_true.<p>, y_pred.<p>), got ${name}`,
+    );
   return topic;
 };
 

@@ -15,6 +15,11 @@ export type TopicKind = 'queue' | 'broadcast';
 export interface Topic {
   readonly name: string;
   readonly kind: TopicKind;
+  /**
+   * Queue topics only: at most one consumer takes its messages at a time; the others wait and take over when it
+   * goes (a metric partition's topics: see partitions.ts). @default false
+   */
+  readonly singleActiveConsumer?: boolean;
 }
 
 export const queueTopic = (name: string): Topic => ({ name, kind: 'queue' });

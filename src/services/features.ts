@@ -13,6 +13,7 @@ import type { Envelope } from '../core/envelope.js';
 import { rowForSequence } from '../core/random.js';
 import { Deque } from '../core/deque.js';
 import { newRunId, recordId } from '../core/recordIds.js';
+import { partitionOf, partitionTopics } from '../core/partitions.js';
 import { FEATURES, Y_TRUE, type Topic } from '../core/topics.js';
 import { TransportClosedError, type Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
@@ -49,6 +50,8 @@ export interface FeaturesOptions {
   readonly shift?: VectorShift;
   /** Called once when pacing starts, with the wall-clock time (ms since the epoch) record n is due after. */
   readonly onPacingStart?: (epochMs: number) => void;
+  /** Metric partitions: above 1, each target goes to `y_true.<partition of its id>` (see partitions.ts). @default 1 */
+  readonly partitions?: number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -134,6 +137,10 @@ export function featuresService(
     let failure: unknown;
 
     const track = options.onWatermark !== undefined;
+    const partitions = options.partitions ?? 1;
+    const targets = partitionTopics(Y_TRUE, partitions);
+    const targetTopic = (id: string): Topic =>
+      partitions === 1 ? Y_TRUE : (targets[partitionOf(id, partitions)] as Topic);
     const shift = options.shift;
     const publishOne = <B>(topic: Topic, envelope: Envelope<B>): Promise<void> | undefined =>
       transport.tryPublish?.(topic, envelope) ? undefined : publishWithRetry(transport, topic, envelope);
@@ -157,7 +164,7 @@ export function featuresService(
       next = sequence + 1;
       const x = rows.X[row] as readonly number[];
       const a = publishOne(FEATURES, { id, body: shift === undefined ? x : shift(x, sequence) });
-      const b = publishOne(Y_TRUE, { id, body: rows.y[row] as number });
+      const b = publishOne(targetTopic(id), { id, body: rows.y[row] as number });
       if (a === undefined && b === undefined) return void finish(entry, id);
       return Promise.all([a, b]).then(() => finish(entry, id));
     };

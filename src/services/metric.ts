@@ -23,6 +23,7 @@ import { finiteNumber } from '../core/codec.js';
 import { idKey, type RecordId } from '../core/envelope.js';
 import type { MetricRecord } from '../core/metricsBody.js';
 import { formatMetricRow } from '../core/metricCsv.js';
+import { partitionTopic } from '../core/partitions.js';
 import { Y_PRED, Y_TRUE, type Topic } from '../core/topics.js';
 import type { Delivery, Transport } from '../core/transport.js';
 import type { CsvAppender } from '../files/csvAppender.js';
@@ -57,6 +58,11 @@ export interface MetricServiceOptions {
   readonly signal?: AbortSignal;
   /** Called with every message taken from `y_true` or `y_pred`, bad ones too, before anything else (a trace). */
   readonly onConsumed?: (delivery: Delivery) => void;
+  /**
+   * The partition this metric owns: it consumes `y_true.<index>` and `y_pred.<index>` (see partitions.ts).
+   * @default the one partition, `y_true` and `y_pred`
+   */
+  readonly partition?: { readonly index: number; readonly count: number };
 }
 
 interface JoinedRow {
@@ -90,6 +96,9 @@ export function metricService(
   const prefetch = options.prefetch ?? METRIC_DEFAULTS.prefetch;
   const ttlMs = options.ttlMs ?? METRIC_DEFAULTS.ttlMs;
   const signal = options.signal;
+  const { index, count } = options.partition ?? { index: 0, count: 1 };
+  const yTrue = partitionTopic(Y_TRUE, index, count);
+  const yPred = partitionTopic(Y_PRED, index, count);
 
   return new Observable<ServiceEvent>((subscriber) => {
     const out = trackedEmitter(subscriber);
@@ -127,7 +136,7 @@ export function metricService(
       format: (row) => formatMetricRow(row.record),
       retryDelayMs: options.retryDelayMs ?? METRIC_DEFAULTS.retryDelayMs,
       run: out.run,
-      onRetry: (reason) => out.emit({ kind: 'retried', topic: Y_TRUE.name, reason }),
+      onRetry: (reason) => out.emit({ kind: 'retried', topic: yTrue.name, reason }),
       onWritten: (batch) => {
         for (const { record, key, pending } of batch) {
           settleCopies(key, (d) => d.ack());
@@ -165,7 +174,7 @@ export function metricService(
             settleCopies(event.key, (d) => d.nack());
             return delivery.nack();
           }
-          const other = event.side === 'left' ? Y_PRED.name : Y_TRUE.name;
+          const other = event.side === 'left' ? yPred.name : yTrue.name;
           const reason =
             event.reason === 'ttl'
               ? `unmatched: no ${other} for id ${String(event.item.id)} within ${ttlMs} ms`
@@ -186,8 +195,8 @@ export function metricService(
     };
 
     const join = combineById(
-      side(Y_TRUE),
-      side(Y_PRED),
+      side(yTrue),
+      side(yPred),
       { left: (s) => s.key, right: (s) => s.key },
       {
         maxPending: options.maxPending ?? 2 * prefetch,

@@ -5,7 +5,9 @@
  */
 import { finalize, type Observable } from 'rxjs';
 import { featureVector } from '../core/codec.js';
-import { FEATURES, Y_PRED } from '../core/topics.js';
+import { partitionOf, partitionTopics } from '../core/partitions.js';
+import { FEATURES, Y_PRED, type Topic } from '../core/topics.js';
+import type { RecordId } from '../core/envelope.js';
 import type { Delivery, Transport } from '../core/transport.js';
 import { decodeDelivery } from '../core/decodeDelivery.js';
 import { handleDeliveries } from '../delivery/handleDeliveries.js';
@@ -27,6 +29,8 @@ export interface ModelServiceOptions {
   readonly signal?: AbortSignal;
   /** Counts every predicted vector for drift; sends its last counts when the service ends. */
   readonly drift?: DriftReporter;
+  /** Metric partitions: above 1, each prediction goes to `y_pred.<partition of its id>` (see partitions.ts). @default 1 */
+  readonly partitions?: number;
 }
 
 export function modelService(
@@ -36,9 +40,13 @@ export function modelService(
 ): Observable<ServiceEvent> {
   const concurrency = options.concurrency ?? 256;
   const { drift } = options;
+  const partitions = options.partitions ?? 1;
+  const topics = partitionTopics(Y_PRED, partitions);
+  const topicOf = (id: RecordId): Topic =>
+    partitions === 1 ? Y_PRED : (topics[partitionOf(id, partitions)] as Topic);
   return handleDeliveries(
     transport.consume(FEATURES, { group: 'model', prefetch: concurrency }),
-    (delivery) => predictOne(transport, model, delivery, drift),
+    (delivery) => predictOne(transport, model, delivery, drift, topicOf),
     options.signal,
   ).pipe(finalize(() => drift?.close()));
 }
@@ -49,6 +57,7 @@ function predictOne(
   model: Predictor,
   delivery: Delivery,
   drift: DriftReporter | undefined,
+  topicOf: (id: RecordId) => Topic,
 ): ServiceEvent | Promise<ServiceEvent> {
   const decoded = decodeDelivery(delivery, featureVector);
   if (!decoded.ok) return deadLetter(delivery, decoded.error.code, decoded.error.reason);
@@ -57,11 +66,12 @@ function predictOne(
   if (invalid !== undefined) return deadLetter(delivery, 'wrong_shape', invalid);
   const prediction = { id, body: model.predict(body) };
   drift?.observe(body, prediction.body);
-  if (transport.tryPublish?.(Y_PRED, prediction)) {
+  const topic = topicOf(id);
+  if (transport.tryPublish?.(topic, prediction)) {
     delivery.ack();
     return { kind: 'predicted', id };
   }
-  return transport.publish(Y_PRED, prediction).then(
+  return transport.publish(topic, prediction).then(
     (): ServiceEvent => {
       delivery.ack();
       return { kind: 'predicted', id };

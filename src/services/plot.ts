@@ -6,7 +6,8 @@
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { errorHistogramSpec } from '../core/plotSpec.js';
 import { RunningStats, type StatsSnapshot } from '../core/stats.js';
-import { createMetricLogReader, DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
+import { DEFAULT_MAX_BYTES_PER_TICK } from '../files/metricLogReader.js';
+import { createPartitionedLogReader } from '../files/partitionedLogReader.js';
 import { renderPng } from '../files/renderPng.js';
 import { serialise } from '../core/serialise.js';
 import { writeFileAtomic } from '../files/writeFileAtomic.js';
@@ -94,7 +95,8 @@ function checkOptions({
 export function createPlotter(options: PlotterOptions): Plotter {
   checkOptions(options);
   const { csvFile, imgFile, bins = DEFAULT_BINS, maxBytesPerTick = DEFAULT_MAX_BYTES_PER_TICK } = options;
-  const reader = createMetricLogReader(csvFile, maxBytesPerTick);
+  // The log and its partition logs (metric_log.<p>.csv) as one: see docs/partitions.md.
+  const reader = createPartitionedLogReader(csvFile, maxBytesPerTick);
   const histogram = new ErrorHistogram(bins);
   const stats = new RunningStats();
   const timeline = options.timeline === undefined ? undefined : createTimeline(options.timeline);

@@ -139,8 +139,9 @@ export function csvFeed(
   const events$ = defer(async () => {
     // Loaded only when the log is the source. The reader's module stays clear of the PNG renderer (the plot
     // module brings it along), so the dashboard never loads that.
-    const { createMetricLogReader } = await import('../files/metricLogReader.js');
-    return { reader: createMetricLogReader(csvFile), backlogBytes: await sizeNow() };
+    // The log and its partition logs (metric_log.<p>.csv) as one.
+    const { createPartitionedLogReader } = await import('../files/partitionedLogReader.js');
+    return { reader: createPartitionedLogReader(csvFile), backlogBytes: await sizeNow() };
   }).pipe(
     switchMap(({ reader, backlogBytes }) => {
       let state: ConnectionState = 'connecting';

@@ -52,6 +52,19 @@ describe('amqp topology', () => {
     });
   });
 
+  it('declares a partition queue with a single active consumer, the wire queues without', () => {
+    assert.deepEqual(workQueueDeclaration('y_true.2', false, 'classic', true), {
+      queue: 'y_true.2',
+      options: {
+        durable: true,
+        exclusive: false,
+        autoDelete: false,
+        arguments: { 'x-single-active-consumer': true },
+      },
+    });
+    assert.equal(workQueueDeclaration('y_true', false, 'classic', false).options.arguments, undefined);
+  });
+
   it('gives each broadcast subscriber an exclusive, auto-delete, capped queue that drops its oldest', () => {
     assert.deepEqual(subscriberQueueDeclaration(123), {
       queue: '',

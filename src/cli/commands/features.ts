@@ -10,7 +10,9 @@ import { defineCommand } from '../command.js';
 import { featuresOptions, outputOptions, transportOptions } from '../options.js';
 import { injectedDrift } from '../driftSetup.js';
 import { metricsOptions } from '../metricsEndpoint.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
+import { partitionsOptions } from '../partitionOptions.js';
 
 export const featuresCommand = defineCommand({
   name: 'features',
@@ -19,6 +21,7 @@ export const featuresCommand = defineCommand({
     ...transportOptions,
     ...featuresOptions,
     ...metricsOptions,
+    ...partitionsOptions,
     'log-dir': outputOptions['log-dir'],
     'state-file': {
       type: 'string',
@@ -29,6 +32,7 @@ export const featuresCommand = defineCommand({
   },
   handler: async (args) => {
     const dataset = await readDataset(args.dataset, args.target);
+    await refuseOtherPartitionCount(args, args.partitions);
     const shift = injectedDrift(args.injectDrift, dataset.featureNames);
     const run = await openFeaturesRun(resolve(args.stateFile ?? defaultStateFile(args.logDir)), args);
     return runService({
@@ -42,6 +46,7 @@ export const featuresCommand = defineCommand({
             intervalMs: args.interval,
             onPacingStart: (ms) => terminal.log('debug', `features: pacing started at ${ms.toFixed(3)}`),
             onWatermark: run.progress,
+            partitions: args.partitions,
             ...(shift ? { shift } : {}),
             signal,
           }),

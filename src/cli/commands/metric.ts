@@ -3,6 +3,7 @@
  * records already in it, so a restart neither loses nor repeats rows. Unless --no-watch, it also watches the model
  * (quality summary, drift, alerts: see `watchModel`).
  */
+import { EMPTY } from 'rxjs';
 import { CsvAppender } from '../../files/csvAppender.js';
 import { metricService } from '../../services/metric.js';
 import { defineCommand } from '../command.js';
@@ -18,6 +19,10 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { metricsOptions } from '../metricsEndpoint.js';
+import { ownedPartition, partitionCsvFile, partitionFile, partitionOptions } from '../partitionOptions.js';
+import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../../core/summaryBody.js';
+import { ownPartition, type Ownership } from '../partitionOwnership.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -33,18 +38,33 @@ export const metricCommand = defineCommand({
     ...watchOptions,
     ...traceOptions,
     ...metricsOptions,
+    ...partitionOptions,
   },
   handler: async (args) => {
-    const paths = await outputPaths(args);
+    const partition = ownedPartition(args);
+    await refuseOtherPartitionCount(args, args.partitions);
+    const paths = await outputPaths({ ...args, csvFile: partitionCsvFile(args, partition) });
     // Before connecting: a bad rule or model file stops the command here.
-    const watch = await prepareWatch(args, paths.logDir);
+    // Each partition's metric watches its own records: its summary and alert log are its own files.
+    const watch = await prepareWatch(
+      {
+        ...args,
+        summaryFile: args.summaryFile ?? partitionFile(paths.logDir, SUMMARY_FILE_NAME, partition),
+        alertsFile: args.alertsFile ?? partitionFile(paths.logDir, ALERTS_FILE_NAME, partition),
+      },
+      paths.logDir,
+    );
     let csv: CsvAppender | undefined;
     let trace: Trace | undefined;
+    let ownership: Ownership | undefined;
     return runService({
       name: 'metric',
       args,
       ...(watch ? { summary: watch.summary } : {}),
       start: async (transport, signal, terminal) => {
+        // The log is opened only once the partition is ours: it then holds every row a previous owner wrote.
+        ownership = await ownPartition(args, partition, signal, terminal.log);
+        if (ownership === undefined) return EMPTY;
         csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
         terminal.log(
           'info',
@@ -56,13 +76,15 @@ export const metricCommand = defineCommand({
           ...metricSettings(args),
           alreadyJoined: csv.existingKeys,
           signal,
+          partition,
           ...(trace ? { onConsumed: trace.onConsumed } : {}),
         });
-        return watch ? watch.attach(metric$, transport, terminal.log) : metric$;
+        return ownership.guard(watch ? watch.attach(metric$, transport, terminal.log) : metric$);
       },
       finish: async () => {
         await trace?.close();
         await csv?.close();
+        await ownership?.release();
       },
     });
   },

@@ -2,7 +2,10 @@
  * `pipeline` (the default command): all four services in one process. With --count it stops by itself once every
  * record is accounted for (joined, or dead-lettered as unmatched); SIGINT / SIGTERM stop it cleanly at any time.
  */
+import { join } from 'node:path';
+import { merge } from 'rxjs';
 import { errorMessage } from '../../core/errors.js';
+import { metricLogName } from '../../core/partitions.js';
 import { CsvAppender } from '../../files/csvAppender.js';
 import { featuresService } from '../../services/features.js';
 import { metricService } from '../../services/metric.js';
@@ -28,6 +31,8 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
+import { refuseOtherPartitionCount } from '../partitionCheck.js';
+import { partitionsOptions } from '../partitionOptions.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { metricsOptions, openMetricsEndpoint } from '../metricsEndpoint.js';
 import { Terminal } from '../terminal.js';
@@ -48,6 +53,7 @@ const options = {
   ...plotOptions,
   ...timelineOptions,
   ...metricsOptions,
+  ...partitionsOptions,
   dashboard: {
     type: 'boolean',
     default: canDrawScreen(),
@@ -77,10 +83,16 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const shift = injectedDrift(args.injectDrift, dataset.featureNames);
   const watch = await prepareWatch(args, paths.logDir);
+  await refuseOtherPartitionCount(args, args.partitions);
   const endpoint = await openMetricsEndpoint(args, 'pipeline');
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();
-  const csv = await CsvAppender.open(paths.csvFile, { fsync: fsyncFor(args) });
+  // One metric per partition, each with its own log (one partition: the one log, --csv-file or metric_log.csv).
+  const count = args.partitions;
+  const csvFiles = Array.from({ length: count }, (_, p) =>
+    count === 1 ? paths.csvFile : join(paths.logDir, metricLogName(p, count)),
+  );
+  const csvs = await Promise.all(csvFiles.map((f) => CsvAppender.open(f, { fsync: fsyncFor(args) })));
   stop.signal.addEventListener('abort', () => endpoint?.stopping(), { once: true });
   const mon = monitor(terminal, transport, 'pipeline', {
     statusLine: !args.dashboard,
@@ -97,7 +109,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const trace = await openTrace(args, terminal.log);
   terminal.log(
     'info',
-    `pipeline on ${transport.name}: ${dataset.X.length} rows of ${args.dataset} -> ${paths.csvFile}, ${paths.imgFile}`,
+    `pipeline on ${transport.name}: ${dataset.X.length} rows of ${args.dataset} -> ${csvFiles.join(', ')}, ${paths.imgFile}`,
   );
 
   // Consumers stop only once the records already published are logged (or the drain timeout passes).
@@ -115,18 +127,25 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     ...(args.runId !== undefined ? { runId: args.runId } : {}),
     ...(shift ? { shift } : {}),
     signal: stop.signal,
+    partitions: count,
   });
   const drift = driftReporterFor(model, args, transport, terminal.log);
   const model$ = modelService(transport, model, {
     signal: consumersStop.signal,
+    partitions: count,
     ...(drift ? { drift } : {}),
   });
-  const joined$ = metricService(transport, csv, {
-    ...metricSettings(args),
-    alreadyJoined: csv.existingKeys,
-    signal: consumersStop.signal,
-    ...(trace ? { onConsumed: trace.onConsumed } : {}),
-  });
+  const joined$ = merge(
+    ...csvs.map((csv, index) =>
+      metricService(transport, csv, {
+        ...metricSettings(args),
+        alreadyJoined: csv.existingKeys,
+        signal: consumersStop.signal,
+        partition: { index, count },
+        ...(trace ? { onConsumed: trace.onConsumed } : {}),
+      }),
+    ),
+  );
   const metric$ = watch ? watch.attach(joined$, transport, terminal.log) : joined$;
   const timeline = await timelineSettings(paths, args);
   const plotter = { ...plotterSettings(paths, args), ...(timeline ? { timeline } : {}) };
@@ -160,7 +179,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   endpoint?.stopping();
   await consumers;
   await trace?.close();
-  await csv.close();
+  await Promise.all(csvs.map((csv) => csv.close()));
   await plotting.stop(); // renders once more, with every row
   dash?.close();
   await dash?.done;

@@ -91,7 +91,7 @@ export class AmqpTransport implements Transport {
     const declare: ConsumerSpec['declare'] =
       topic.kind === 'queue'
         ? async (g) => {
-            await this.declareWorkQueue(g, name);
+            await this.declareWorkQueue(g, name, topic.singleActiveConsumer);
             return name;
           }
         : async (g, ch) => {
@@ -162,17 +162,17 @@ export class AmqpTransport implements Transport {
   private declareFor(g: Generation, topic: Topic, retry: boolean): Promise<void> {
     if (topic.kind === 'queue') {
       if (retry) this.declarer.forget(`queue:${topic.name}`);
-      return this.declareWorkQueue(g, topic.name);
+      return this.declareWorkQueue(g, topic.name, topic.singleActiveConsumer);
     }
     if (retry) this.declarer.forget(`exchange:${topic.name}`);
     return this.declarer.exchange(g, broadcastExchangeDeclaration(topic.name));
   }
 
   /** A quorum work queue dead-letters by itself at its delivery limit: its dead-letter queue must exist first. */
-  private async declareWorkQueue(g: Generation, name: string): Promise<void> {
+  private async declareWorkQueue(g: Generation, name: string, singleActive = false): Promise<void> {
     const { legacyQueues, queueType } = this.options;
     if (queueType === 'quorum') await this.declarer.queue(g, deadLetterQueueDeclaration(name, queueType));
-    await this.declarer.queue(g, workQueueDeclaration(name, legacyQueues, queueType));
+    await this.declarer.queue(g, workQueueDeclaration(name, legacyQueues, queueType, singleActive));
   }
 
   private sendDeadLetter(topicName: string, content: Buffer, props: Options.Publish): Promise<void> {

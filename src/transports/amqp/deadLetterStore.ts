@@ -21,6 +21,7 @@ import type {
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
 import { queueTypeFor, resolveAmqpUrls } from './options.js';
 import { deadLetterReasonOf, publishProperties, workQueueDeclaration, type QueueType } from './topology.js';
+import { partitionTopicNamed } from '../../core/partitions.js';
 
 /** Replays published before their confirms are awaited together: one round trip per batch, not per message. */
 const CONFIRM_BATCH = 100;
@@ -173,7 +174,13 @@ class AmqpDeadLetterStore implements DeadLetterStore {
     if ((await this.checkQueue(name)) !== undefined) return;
     const ch = await this.channel();
     try {
-      const d = workQueueDeclaration(name, this.legacyQueues, this.queueType);
+      // A partition's queue is declared as its metric declares it, or their declarations would clash.
+      const d = workQueueDeclaration(
+        name,
+        this.legacyQueues,
+        this.queueType,
+        partitionTopicNamed(name) !== undefined,
+      );
       await ch.assertQueue(d.queue, d.options);
     } finally {
       await ch.close().catch(() => undefined);

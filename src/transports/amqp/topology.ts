@@ -58,16 +58,23 @@ export interface PublishTarget {
 
 /**
  * The queue of a queue topic. Legacy: exactly pika's `queue_declare(queue=name)` (amqplib defaults to durable);
- * options.ts refuses legacy with quorum.
+ * options.ts refuses legacy with quorum. `singleActive`: RabbitMQ's single active consumer, the broker delivering
+ * to one consumer and handing over when it goes (a metric partition's queues).
  */
 export function workQueueDeclaration(
   name: string,
   legacy: boolean,
   type: QueueType = 'classic',
+  singleActive = false,
 ): QueueDeclaration {
-  if (legacy) return { queue: name, options: { durable: false, exclusive: false, autoDelete: false } };
+  const sac = singleActive ? { 'x-single-active-consumer': true } : undefined;
+  if (legacy)
+    return {
+      queue: name,
+      options: { durable: false, exclusive: false, autoDelete: false, ...(sac ? { arguments: sac } : {}) },
+    };
   const durable = { durable: true, exclusive: false, autoDelete: false };
-  if (type === 'classic') return { queue: name, options: durable };
+  if (type === 'classic') return { queue: name, options: sac ? { ...durable, arguments: sac } : durable };
   return {
     queue: name,
     options: {
@@ -77,6 +84,7 @@ export function workQueueDeclaration(
         'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
         'x-dead-letter-exchange': '',
         'x-dead-letter-routing-key': deadLetterTopicName(name),
+        ...sac,
       },
     },
   };
