@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latency } from './latency.js';
 import { metricMemory } from './metricMemory.js';
+import { partitionsBench } from './partitions.js';
 import { plotBench } from './plotTick.js';
 import { startup } from './startup.js';
 import { throughput } from './throughput.js';
@@ -46,13 +47,18 @@ const BENCHMARKS: Record<BenchmarkName, { readonly run: Benchmark; readonly grou
   'metric-rss': { run: metricMemory, group: '4 memory' },
   plot: { run: plotBench, group: '5 plot' },
   startup: { run: startup, group: '6 start-up' },
+  partitions: { run: partitionsBench, group: '7 partitions' },
 };
 
-/** Plot and start-up run in one process without a broker: they belong to `memory`; metric-rss to its broker. */
+/**
+ * Plot and start-up run in one process without a broker: they belong to `memory`; metric-rss to its broker;
+ * partitions to NATS (core and JetStream).
+ */
 function selected(name: BenchmarkName, o: BenchOptions): boolean {
   if (!o.benchmarks.includes(name)) return false;
   if (name === 'plot' || name === 'startup') return o.transports.includes('memory');
   if (name === 'metric-rss') return o.transports.includes(o.rssTransport);
+  if (name === 'partitions') return o.transports.includes('nats') || o.transports.includes('nats-core');
   return true;
 }
 

@@ -18,6 +18,8 @@ export const FULL_SCALE = {
   metricRssUnmatched: 0.1,
   plotRows: { small: 10_000, large: 1_000_000 },
   plotAppendRows: 100,
+  /** Records per run of the partitioned metric benchmark (7): a few seconds of work per run. */
+  partitionRecords: 50_000,
 } as const satisfies Record<string, unknown>;
 
 const E2E_TARGET: Record<BenchTransport, number> = {
@@ -166,5 +168,19 @@ export const specs = {
     unit: 'ms',
     target: { op: '<=', value: 2_000 },
     note: 'the CLI started by node, as the installed `pipeline` bin runs it; `npx pipeline` adds npm’s own start-up',
+  }),
+  partitionRate: (t: BrokerTransport, partitions: number, records: number): FigureSpec => ({
+    id: `partitions.${t}.p${partitions}.records_per_s`,
+    group: '7 partitions',
+    label: `${label(t)}: metric stage, ${count(records)} records, --partitions ${partitions} (${partitions} metric process${partitions === 1 ? '' : 'es'})`,
+    unit: 'records/s',
+    note: 'y_true and y_pred published by the bench; rows/s from the first row of any partition log to the last',
+  }),
+  partitionCpu: (t: BrokerTransport, partitions: number): FigureSpec => ({
+    id: `partitions.${t}.p${partitions}.cpu_us_per_record`,
+    group: '7 partitions',
+    label: `${label(t)}: CPU of the metric process${partitions === 1 ? '' : 'es'} per record, --partitions ${partitions}`,
+    unit: 'µs',
+    note: 'utime + stime from /proc, summed over the metrics, from their ready line to the last row',
   }),
 };

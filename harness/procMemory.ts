@@ -33,6 +33,25 @@ export function readProcMemory(pid: number): ProcMemory | undefined {
 }
 
 /**
+ * CPU seconds (user + system) `pid` has used so far, from fields 14 and 15 of /proc/<pid>/stat, or undefined when
+ * it has exited. The fields count clock ticks; Linux reports them at USER_HZ = 100 on every common architecture,
+ * and Node cannot ask sysconf, so 100 is assumed (a 10 ms resolution).
+ */
+export function readProcCpuSeconds(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+}
+
+/**
  * Samples the memory of named processes every `everyMs` and keeps each one's latest reading, so a process that
  * ends by itself (features with --count) still has its peak, as of its last sample before it exited.
  */

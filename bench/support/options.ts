@@ -8,8 +8,8 @@ export const TRANSPORTS = ['memory', 'amqp', 'nats', 'nats-core'] as const;
 export type BenchTransport = (typeof TRANSPORTS)[number];
 export type BrokerTransport = Exclude<BenchTransport, 'memory'>;
 
-/** The benchmarks, numbered as in the report: 1+2+4 share their runs (`throughput`). */
-export const BENCHMARKS = ['throughput', 'latency', 'metric-rss', 'plot', 'startup'] as const;
+/** The benchmarks, numbered as in the report: 1+2+4 share their runs (`throughput`); 7 is `partitions`. */
+export const BENCHMARKS = ['throughput', 'latency', 'metric-rss', 'plot', 'startup', 'partitions'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
