@@ -6,6 +6,7 @@
  * flight, so a full transport holds the loop back instead of letting memory grow.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { abortableSleep } from '../core/abortableSleep.js';
 import { Observable } from 'rxjs';
 import { preEncodeBody } from '../core/codec.js';
 import type { VectorShift } from '../core/driftInjection.js';
@@ -54,18 +55,6 @@ export interface FeaturesOptions {
   readonly partitions?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 /** Publishes one message, retrying with backoff while the transport is up but refusing (e.g. mid-reconnect). */
 async function publishWithRetry<B>(
   transport: Transport,
@@ -77,7 +66,7 @@ async function publishWithRetry<B>(
       return await transport.publish(topic, env);
     } catch (error) {
       if (error instanceof TransportClosedError || attempt >= 8) throw error;
-      await sleep(Math.min(5000, 50 * 2 ** attempt));
+      await abortableSleep(Math.min(5000, 50 * 2 ** attempt));
     }
   }
 }
@@ -176,7 +165,7 @@ export function featuresService(
         if (intervalMs > 0) {
           // Pace against the start time, not the last tick, so delays do not accumulate.
           const due = t0 + (seq - start) * intervalMs - performance.now();
-          if (due > 0) await sleep(due, signal);
+          if (due > 0) await abortableSleep(due, signal);
           if (signal.aborted) break;
         }
         const published = publishRecord(seq);

@@ -15,6 +15,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { abortableSleep } from '../../core/abortableSleep.js';
 import type { TlsMaterial } from '../tlsMaterial.js';
 import { resolveAmqpUrl, withHeartbeat } from './options.js';
 
@@ -42,17 +43,6 @@ const HEARTBEAT_SECONDS = 5;
 const isResourceLocked = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 405;
 
-const pause = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 /** Waits until this process holds the lease (or `signal` aborts: undefined). */
 export async function acquireAmqpLease(options: AmqpLeaseOptions): Promise<AmqpLease | undefined> {
   const url = withHeartbeat(resolveAmqpUrl(options.url, process.env), HEARTBEAT_SECONDS);
@@ -79,7 +69,7 @@ export async function acquireAmqpLease(options: AmqpLeaseOptions): Promise<AmqpL
         options.log('info', `waiting for the lease ${options.name}: ${why}`);
         told = true;
       }
-      await pause(options.retryMs ?? 1000, options.signal);
+      await abortableSleep(options.retryMs ?? 1000, options.signal);
     }
   }
   return undefined;

@@ -26,6 +26,7 @@ import type {
   WalkResult,
 } from '../../core/deadLetterStore.js';
 import type { Topic } from '../../core/topics.js';
+import { abortableSleep } from '../../core/abortableSleep.js';
 import { natsAuthOptions } from './authOptions.js';
 import { readDeadLetterReason } from './deadLetter.js';
 import { streamName, subjectOf } from './names.js';
@@ -39,8 +40,6 @@ const STREAM_FULL_CODES: ReadonlySet<number> = new Set([10077, 10047]);
 /** How long a replay waits for room in a full topic stream before it gives up. */
 const FULL_STREAM_PATIENCE_MS = 60_000;
 const FULL_STREAM_POLL_MS = 200;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface NatsDeadLetterOptions {
   /** @default NATS_URL, else nats://127.0.0.1:4222 (credentials as the transport takes them) */
@@ -152,7 +151,7 @@ class NatsDeadLetterStore implements DeadLetterStore {
       } catch (e) {
         const code = jsErrorCode(e);
         if (code === undefined || !STREAM_FULL_CODES.has(code) || Date.now() > deadline) throw e;
-        await sleep(FULL_STREAM_POLL_MS);
+        await abortableSleep(FULL_STREAM_POLL_MS);
       }
     }
   }

@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { abortableSleep } from '../../core/abortableSleep.js';
 import type { TlsMaterial } from '../tlsMaterial.js';
 import { natsConnectOptions } from './connectOptions.js';
 import { resolveNatsOptions } from './options.js';
@@ -42,17 +43,6 @@ export interface NatsLease {
   release(): Promise<void>;
 }
 
-const pause = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 /** Waits until this process holds the lease (or `signal` aborts: undefined). */
 export async function acquireNatsLease(options: NatsLeaseOptions): Promise<NatsLease | undefined> {
   const ttlMs = options.ttlMs ?? 10_000;
@@ -80,7 +70,7 @@ export async function acquireNatsLease(options: NatsLeaseOptions): Promise<NatsL
           );
           told = true;
         }
-        await pause(options.retryMs ?? 1000, options.signal);
+        await abortableSleep(options.retryMs ?? 1000, options.signal);
       }
     }
   } catch (e) {
