@@ -1,9 +1,9 @@
 /**
  * The nats.js options of a managed connection: servers, credentials, TLS, reconnect policy and keep-alive.
- * Credentials files are read by the authenticators at every (re)connect, so that rotated ones are picked up.
+ * Credentials: natsAuthOptions.
  */
-import { readFileSync } from 'node:fs';
-import { credsAuthenticator, nkeyAuthenticator, type Authenticator, type ConnectionOptions } from 'nats';
+import type { ConnectionOptions } from 'nats';
+import { natsAuthOptions } from './authOptions.js';
 import type { ResolvedNatsOptions } from './options.js';
 
 /** `nextReconnectDelay` is asked for the wait before each of nats.js's own reconnect attempts. */
@@ -11,20 +11,11 @@ export function natsConnectOptions(
   o: ResolvedNatsOptions,
   nextReconnectDelay: () => number,
 ): ConnectionOptions {
-  const authenticators: Authenticator[] = [];
-  const { credsFile, nkeySeedFile, tls } = o;
-  if (credsFile !== undefined) authenticators.push(credsAuthenticator(() => readFileSync(credsFile)));
-  if (nkeySeedFile !== undefined)
-    authenticators.push(
-      nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(nkeySeedFile, 'utf8').trim())),
-    );
+  const { tls } = o;
   return {
     servers: [...o.servers],
     name: o.name,
-    user: o.user,
-    pass: o.pass,
-    token: o.token,
-    ...(authenticators.length > 0 ? { authenticator: authenticators } : {}),
+    ...natsAuthOptions(o),
     // Given any TLS material, nats.js requires TLS: a server without it is refused rather than used in clear.
     ...(tls !== undefined ? { tls: { ...tls } } : {}),
     // The first connection is retried by the managed connection (so close() can stop it, each failure is
