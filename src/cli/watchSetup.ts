@@ -42,7 +42,12 @@ export interface PreparedWatch {
  *
  * @throws AlertRuleError for a bad rule; Error or ReferenceProfileError for an unusable model file.
  */
-export async function prepareWatch(args: WatchArgs, logDir: string): Promise<PreparedWatch | undefined> {
+export async function prepareWatch(
+  args: WatchArgs,
+  logDir: string,
+  /** Metric processes the records are partitioned among, when this one watches one partition's records. */
+  partitions = 1,
+): Promise<PreparedWatch | undefined> {
   if (!args.watch) return undefined;
   const reference = args.drift === false ? undefined : await readReference(args.model);
   const text = [args.alert ?? []].flat().join(';');
@@ -54,7 +59,7 @@ export async function prepareWatch(args: WatchArgs, logDir: string): Promise<Pre
     args.drift === false
       ? 'switched off (--no-drift)'
       : `the model file ${args.model} has no reference profile`;
-  const watch = new ModelWatch({ windowSize: args.window, reference, rules, driftOffReason });
+  const watch = new ModelWatch({ windowSize: args.window, reference, rules, driftOffReason, partitions });
   const summaryFile = optionalOutputFile(args.summaryFile, logDir, SUMMARY_FILE_NAME);
   const alertsFile = optionalOutputFile(args.alertsFile, logDir, ALERTS_FILE_NAME);
   const drift = reference

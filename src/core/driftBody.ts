@@ -20,6 +20,11 @@ export interface DriftBody {
   readonly n: number;
   /** Per column (each feature, and `prediction`): the window's count in each reference bin, in bin order. */
   readonly counts: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Vectors the replica has predicted since it started (≥ n). Lets the metric apply the body in step with the
+   * records it joins; absent from older replicas, whose bodies are applied as they come.
+   */
+  readonly seen?: number;
 }
 
 /** Most columns one body may carry, and most bins per column (a reference has at most 10 bins per column). */
@@ -40,6 +45,8 @@ export const driftBody: BodyValidator<DriftBody> = (body) => {
     return refuse(`body.window must be a positive integer, got ${describeValue(b.window)}`);
   if (!isCount(b.n) || b.n > b.window)
     return refuse(`body.n must be an integer from 0 to body.window, got ${describeValue(b.n)}`);
+  if (b.seen !== undefined && (!isCount(b.seen) || b.seen < b.n))
+    return refuse(`body.seen must be an integer of at least body.n, got ${describeValue(b.seen)}`);
   const counts = b.counts;
   if (typeof counts !== 'object' || counts === null || Array.isArray(counts))
     return refuse(`body.counts must be an object, got ${describeValue(counts)}`);
@@ -61,5 +68,6 @@ export const driftBody: BodyValidator<DriftBody> = (body) => {
     if (sum !== b.n) return refuse(`${at} counts ${sum} vectors, but body.n is ${b.n}`);
     checked[name] = bins as number[];
   }
-  return pass({ source: b.source, window: b.window, n: b.n, counts: checked });
+  const checkedBody = { source: b.source, window: b.window, n: b.n, counts: checked };
+  return pass(b.seen === undefined ? checkedBody : { ...checkedBody, seen: b.seen });
 };

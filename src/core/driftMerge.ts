@@ -77,8 +77,8 @@ export class DriftMerge {
    * do not match the reference: a replica running another model), or undefined when it was taken.
    */
   add(body: DriftBody, nowMs: number): string | undefined {
-    const problem = this.#mismatch(body);
-    if (problem !== undefined) return `drift from ${body.source}: ${problem}`;
+    const problem = this.check(body);
+    if (problem !== undefined) return problem;
     this.#sources.set(body.source, { body, at: nowMs });
     this.#cached = undefined;
     return undefined;
@@ -116,6 +116,12 @@ export class DriftMerge {
       );
     }
     return { n, sources: this.#sources.size, psi };
+  }
+
+  /** Why `body` does not fit the reference (a replica running another model), or undefined when it does. */
+  check(body: DriftBody): string | undefined {
+    const problem = this.#mismatch(body);
+    return problem === undefined ? undefined : `drift from ${body.source}: ${problem}`;
   }
 
   #mismatch(body: DriftBody): string | undefined {

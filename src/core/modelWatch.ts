@@ -6,7 +6,8 @@
 import { AlertEvaluator, type FiringAlert } from './alertEvaluator.js';
 import type { AlertRule } from './alertRule.js';
 import type { DriftBody } from './driftBody.js';
-import { DriftMerge, type DriftMergeOptions, type MergedDrift } from './driftMerge.js';
+import { DriftAlignment, type HeardDrift } from './driftAlignment.js';
+import { DRIFT_SOURCE_TTL_MS, DriftMerge, type DriftMergeOptions, type MergedDrift } from './driftMerge.js';
 import type { QualityFigures, QualitySnapshot } from './quality.js';
 import { QualityStats } from './qualityStats.js';
 import type { ReferenceProfile } from './referenceProfile.js';
@@ -25,6 +26,10 @@ export interface ModelWatchOptions {
   /** Parsed alert rules (see `defaultAlertRules`). */
   readonly rules: readonly AlertRule[];
   readonly drift?: DriftMergeOptions;
+  /** Metric partitions sharing the records, for holding drift bodies back until their records are joined. */
+  readonly partitions?: number;
+  /** Longest a drift body is held back, in ms. @default DRIFT_ALIGN_MAX_WAIT_MS */
+  readonly driftMaxWaitMs?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -45,6 +50,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class ModelWatch {
   readonly #quality: QualityStats;
   readonly #drift: DriftMerge | undefined;
+  readonly #alignment: DriftAlignment;
   readonly #driftOffReason: string;
   readonly #alerts: AlertEvaluator;
   /** Whether a rule reads a percentile: only then does an evaluation pay for them (sorting the window). */
@@ -58,6 +64,11 @@ export class ModelWatch {
     this.#alerts = new AlertEvaluator(options.rules, options.reference);
     this.#rulesNeedOrderStatistics = options.rules.some((r) => /\.(p\d+|max)$/.test(r.figure));
     this.#drift = options.reference && new DriftMerge(options.reference, options.drift);
+    this.#alignment = new DriftAlignment({
+      forgetMs: options.drift?.staleMs ?? DRIFT_SOURCE_TTL_MS,
+      ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+      ...(options.driftMaxWaitMs === undefined ? {} : { maxWaitMs: options.driftMaxWaitMs }),
+    });
     this.#driftOffReason = options.driftOffReason ?? 'no reference profile';
   }
 
@@ -90,11 +101,25 @@ export class ModelWatch {
     return this.#quality.count % EVALUATE_EVERY_RECORDS === 0;
   }
 
-  /** Takes a replica's drift body heard at `nowMs`; returns why it was refused (and counts it), else undefined. */
+  /**
+   * Takes a replica's drift body heard at `nowMs`; returns why it was refused (and counts it), else undefined. A
+   * taken body counts from the first evaluation or summary at which the records it describes are joined (see
+   * `DriftAlignment`).
+   */
   drift(body: DriftBody, nowMs: number): string | undefined {
-    const problem = this.#drift === undefined ? undefined : this.#drift.add(body, nowMs);
-    if (problem !== undefined) this.#malformedDrift++;
-    return problem;
+    if (this.#drift === undefined) return undefined;
+    const problem = this.#drift.check(body);
+    if (problem !== undefined) {
+      this.#malformedDrift++;
+      return problem;
+    }
+    this.#apply(this.#alignment.hold(body, nowMs));
+    return undefined;
+  }
+
+  /** Counts every drift body held back, as for a last summary once no more records will come. */
+  settleDrift(): void {
+    this.#apply(this.#alignment.releaseAll());
   }
 
   /** Counts a drift message that could not even be decoded. */
@@ -143,7 +168,13 @@ export class ModelWatch {
   }
 
   #merged(nowMs: number): MergedDrift | undefined {
-    return this.#drift?.merged(nowMs);
+    if (this.#drift === undefined) return undefined;
+    this.#apply(this.#alignment.release(this.#quality.count, nowMs));
+    return this.#drift.merged(nowMs);
+  }
+
+  #apply(due: readonly HeardDrift[]): void {
+    for (const { body, at } of due) this.#drift?.add(body, at);
   }
 
   /** The figures by alert name: `window.mae`, `all.r2`, `psi.bmi`. */

@@ -43,6 +43,7 @@ export class DriftReporter {
   readonly #everyVectors: number;
   readonly #everyMs: number;
   #unreported = 0;
+  #seen = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -61,6 +62,7 @@ export class DriftReporter {
   observe(x: readonly number[], prediction: number): void {
     if (this.#closed) return;
     this.#window.add(x, prediction);
+    this.#seen++;
     if (++this.#unreported >= this.#everyVectors) this.flush();
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.flush(), this.#everyMs);
@@ -74,7 +76,7 @@ export class DriftReporter {
     const w = this.#window;
     const counts: Record<string, number[]> = {};
     for (const column of w.columns) counts[column] = w.binCounts(column);
-    return { source: this.#source, window: w.size, n: w.count, counts };
+    return { source: this.#source, window: w.size, n: w.count, counts, seen: this.#seen };
   }
 
   /** Sends the counts now if any vector is not reported yet. */

@@ -157,6 +157,7 @@ export function watchModel(
       if (pending !== undefined) clearTimeout(pending);
       pending = undefined;
       drift?.unsubscribe();
+      watch.settleDrift();
       await writeSummary();
       await alertsLog?.flush();
       if (watch.malformedDrift > 0) log('warn', `drift: ${watch.malformedDrift} malformed messages ignored`);

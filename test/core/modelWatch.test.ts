@@ -26,3 +26,49 @@ describe('ModelWatch', () => {
       assert.deepEqual(run(rule, 1), []);
     });
 });
+
+describe('ModelWatch drift', () => {
+  const reference = {
+    features: { x: { edges: [0], fractions: [0.5, 0.5] } },
+    prediction: { edges: [0], fractions: [0.5, 0.5] },
+    mae: 1,
+    rmse: 1,
+  };
+  const shifted = (seen: number) => ({
+    source: 'model-1',
+    window: 1000,
+    n: 1000,
+    counts: { x: [0, 1000], prediction: [500, 500] },
+    seen,
+  });
+
+  it('fires a drift alert only once the records the drift came with are joined', () => {
+    const watch = new ModelWatch({ reference, rules: [parseAlertRule('psi.x > 0.2')] });
+    for (let i = 0; i < 9_500; i++) watch.record(1, 1);
+    assert.equal(watch.drift(shifted(10_250), 0), undefined);
+    assert.deepEqual(watch.evaluate(1), [], 'the model is ahead of the join');
+    assert.equal(watch.summary(1).drift.n, 0, 'nor in the summary yet');
+    for (let i = 0; i < 750; i++) watch.record(1, 1);
+    const fired = watch.evaluate(2);
+    assert.deepEqual(
+      fired.map((e) => [e.rule, e.state, e.record]),
+      [['psi.x > 0.2', 'firing', 10_250]],
+    );
+  });
+
+  it('takes a held drift body into the last summary', () => {
+    const watch = new ModelWatch({ reference, rules: [] });
+    watch.record(1, 1);
+    watch.drift(shifted(5_000), 0);
+    assert.equal(watch.summary(1).drift.n, 0);
+    watch.settleDrift();
+    assert.equal(watch.summary(2).drift.n, 1000);
+  });
+
+  it('refuses and counts a body that does not fit the reference', () => {
+    const watch = new ModelWatch({ reference, rules: [] });
+    const problem = watch.drift({ ...shifted(1), counts: { y: [1000], prediction: [500, 500] } }, 0);
+    assert.match(problem ?? '', /not in the reference: y/);
+    assert.equal(watch.malformedDrift, 1);
+  });
+});

@@ -86,7 +86,7 @@ describe('DriftReporter', () => {
       twin.add(vector(i), model.predict(vector(i)));
       if ((i + 1) % 250 === 0) {
         const counts = Object.fromEntries(twin.columns.map((c) => [c, twin.binCounts(c)]));
-        expected.push({ source: SOURCE, window, n: twin.count, counts });
+        expected.push({ source: SOURCE, window, n: twin.count, counts, seen: i + 1 });
         assert.deepEqual(reporter.body(), expected.at(-1), `body() after ${i + 1} vectors`);
       }
     }

@@ -53,6 +53,7 @@ export const metricCommand = defineCommand({
         alertsFile: args.alertsFile ?? partitionFile(paths.logDir, ALERTS_FILE_NAME, partition),
       },
       paths.logDir,
+      args.partitions,
     );
     let csv: CsvAppender | undefined;
     let trace: Trace | undefined;
