@@ -81,11 +81,12 @@ export class CompensatedSums {
       const sum = s[3 * i]!;
       const x = sign * terms[i]!;
       const t = sum + x;
-      const ax = Math.abs(x);
-      // The low-order bits lost by `sum + x` belong to whichever operand is smaller in magnitude.
-      s[3 * i + 1] = s[3 * i + 1]! + (Math.abs(sum) >= ax ? sum - t + x : x - t + sum);
+      // The low-order bits lost by `sum + x`, by Knuth's TwoSum: exact whichever operand is larger, without the
+      // comparison of magnitudes Neumaier's form branches on (a signed sum near 0 makes that branch a coin toss).
+      const z = t - sum;
+      s[3 * i + 1] = s[3 * i + 1]! + (sum - (t - z) + (x - z));
       s[3 * i] = t;
-      s[3 * i + 2] = s[3 * i + 2]! + ax;
+      s[3 * i + 2] = s[3 * i + 2]! + Math.abs(x);
     }
   }
 }

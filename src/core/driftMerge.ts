@@ -56,7 +56,7 @@ export class DriftMerge {
   readonly #sources = new Map<string, Heard>();
   /**
    * The last merge, valid until a body is added or the oldest source expires: the rules are evaluated every 100
-   * records, drift bodies come every 250 vectors per replica, so most evaluations would merge the same bodies again.
+   * records, drift bodies come every 1,000 vectors per replica, so most evaluations would merge the same bodies again.
    */
   #cached: { readonly merged: MergedDrift; readonly until: number } | undefined;
 

@@ -148,7 +148,7 @@ export function watchModel(
               'drift',
               `drift: ignoring a malformed message (${problem}); further ones are only counted`,
             );
-          // Not evaluated at once: drift comes every 250 vectors per replica, and the summary (at most once a
+          // Not evaluated at once: drift comes every 1,000 vectors per replica, and the summary (at most once a
           // second, leading and trailing) evaluates the rules first; so drift alerts come without records too.
           else summaryDue();
         });

@@ -75,10 +75,9 @@ function bodyOf(d: Delivery): DriftBody {
 }
 
 describe('DriftReporter', () => {
-  it('sends the window’s bin counts every 250 vectors, as a DriftWindow fed the same vectors counts them', async () => {
-    assert.equal(DRIFT_DEFAULTS.everyVectors, 250);
+  it('sends the window’s bin counts every `everyVectors`, as a DriftWindow fed the same vectors counts them', async () => {
     const window = 300;
-    const { reporter, sent, stop } = rig({ window });
+    const { reporter, sent, stop } = rig({ window, everyVectors: 250 });
     const twin = new DriftWindow(reference, model.features, { size: window });
     const expected: DriftBody[] = [];
     for (let i = 0; i < 1000; i++) {
@@ -104,7 +103,30 @@ describe('DriftReporter', () => {
     await stop();
   });
 
-  it('sends fewer than 250 vectors everyMs after the first of them, and only then', async () => {
+  it('sends every 1,000 vectors by default, or every window’s worth when the window is smaller', async () => {
+    assert.equal(DRIFT_DEFAULTS.everyVectors, 1_000);
+    for (const [window, expected] of [
+      [DRIFT_DEFAULTS.window, [1_000, 1_000]],
+      [400, [400, 400, 400, 400, 400]],
+    ] as const) {
+      const { reporter, sent, stop } = rig({ window });
+      observe(reporter, 0, 2_000);
+      await until(() => sent.length >= expected.length, `${expected.length} messages`);
+      await sleep(20);
+      assert.deepEqual(
+        sent.map((d) => bodyOf(d).n),
+        expected,
+        `window ${window}`,
+      );
+      assert.deepEqual(
+        sent.map((d) => bodyOf(d).seen),
+        expected.map((_, i) => (i + 1) * (2_000 / expected.length)),
+      );
+      await stop();
+    }
+  });
+
+  it('sends fewer than `everyVectors` vectors everyMs after the first of them, and only then', async () => {
     const { reporter, sent, stop } = rig({ everyMs: 20 });
     const started = performance.now();
     observe(reporter, 0, 100);
@@ -165,6 +187,7 @@ describe('DriftReporter', () => {
         featureNames: model.features,
         source: SOURCE,
         everyMs: 10,
+        everyVectors: 250,
       });
       assert.doesNotThrow(() => {
         observe(reporter, 0, 600); // two messages at 250 and 500, a timer for the last 100
