@@ -9,6 +9,7 @@ import type { Logger } from '../core/log.js';
 import { ModelWatch } from '../core/modelWatch.js';
 import type { Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
+import { createMetricLogReader } from '../files/metricLogReader.js';
 import { readReference } from '../files/readReference.js';
 import { watchModel } from '../services/watch.js';
 import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME, type SummaryBody } from '../core/summaryBody.js';
@@ -33,6 +34,12 @@ export interface PreparedWatch {
   attach(metric$: Observable<ServiceEvent>, transport: Transport, log: Logger): Observable<ServiceEvent>;
   /** The figures of the summary now (for the metrics endpoint). */
   readonly summary: () => SummaryBody;
+  /**
+   * Feeds the rows already in `csvFiles` (a metric restarted on its log) to the figures, in file order, so that
+   * they stay those of the whole log rather than of the rows joined since the restart. Call it once, after the
+   * log is opened and before the metric consumes. Resolves to the rows taken.
+   */
+  readonly resume: (csvFiles: readonly string[]) => Promise<number>;
 }
 
 /** An output file option: its value, or the default in `logDir`; `''` switches the file off. */
@@ -71,5 +78,23 @@ export async function prepareWatch(
     attach: (metric$, transport, log) =>
       watchModel(metric$, transport, { watch, log, summaryFile, alertsFile }),
     summary: () => watch.summary(Date.now()),
+    resume: async (csvFiles) => {
+      const before = watch.records;
+      for (const file of csvFiles) {
+        const reader = createMetricLogReader(file);
+        // A read takes at most 8 MiB: read until the offset stops moving (a missing log reads as nothing).
+        for (let offset = -1; offset !== reader.offset;) {
+          offset = reader.offset;
+          const { records } = await reader.read();
+          for (const r of records)
+            try {
+              watch.record(r.y_true, r.y_pred);
+            } catch {
+              // A hand-edited row whose squares overflow: left out of the figures, as the join would leave it.
+            }
+        }
+      }
+      return watch.records - before;
+    },
   };
 }

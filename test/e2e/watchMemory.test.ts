@@ -107,4 +107,20 @@ describe('the one-process pipeline watching the model', () => {
       );
     },
   );
+
+  it('run again on the same logs: the figures are those of every row, the earlier run’s too', async () => {
+    const dir = join(root(), 'resumed');
+    for (const [count, seed] of [
+      [2_000, 3],
+      [1_500, 4],
+    ] as const) {
+      const r = await runCli(pipeline(dir, count, seed));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const rows = await readMetricRows(join(dir, 'metric_log.csv'));
+    assert.equal(rows.length, 3_500, 'both runs’ rows, each run with ids of its own');
+    const summary = await readSummary(join(dir, SUMMARY_FILE_NAME));
+    assert.equal(summary.n, 3_500);
+    assertSummaryOfRows(summary, rows);
+  });
 });

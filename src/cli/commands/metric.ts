@@ -71,7 +71,11 @@ export const metricCommand = defineCommand({
           'info',
           `metric: appending to ${paths.csvFile} (${csv.existingKeys.size > 0 ? 'resuming' : 'new log'})`,
         );
-        if (watch) terminal.log('info', `metric: ${watch.description}`);
+        if (watch) {
+          terminal.log('info', `metric: ${watch.description}`);
+          const resumed = await watch.resume([paths.csvFile]);
+          if (resumed > 0) terminal.log('info', `metric: the figures start from the log's ${resumed} rows`);
+        }
         trace = await openTrace(args, terminal.log);
         const metric$ = metricService(transport, csv, {
           ...metricSettings(args),

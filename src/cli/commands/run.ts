@@ -104,7 +104,11 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
     ? startDashboard({ feed: transportFeed(transport), signal: stop.signal })
     : undefined;
   void dash?.done.then(() => stop.abort());
-  if (watch) terminal.log('info', watch.description);
+  if (watch) {
+    terminal.log('info', watch.description);
+    const resumed = await watch.resume(csvFiles);
+    if (resumed > 0) terminal.log('info', `the figures start from the logs' ${resumed} rows`);
+  }
   if (endpoint) terminal.log('info', `metrics on ${endpoint.url}, probes /healthz and /readyz`);
   const trace = await openTrace(args, terminal.log);
   terminal.log(
