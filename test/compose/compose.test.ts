@@ -1,14 +1,15 @@
 /**
- * docker-compose.yml, run as local processes: for each profile, exactly the command and environment every
- * service of ours declares (broker host names mapped to the test brokers, ./logs to a temp dir), with
- * PIPELINE_COUNT=500 and PIPELINE_INTERVAL=0 in the shell as a user would set them, and `--scale model=2`.
- * Every process must pass its healthcheck (readiness) unless it finished first, the CSV must reach 500 distinct
- * ids, the PNG must appear, every process must end with exit code 0 on SIGTERM, and the broker must hold nothing
- * afterwards. The compose file thereby cannot drift from the CLI.
+ * docker-compose.yml, run as local processes: for each pipeline profile (rabbit, nats, partitioned), exactly the
+ * command and environment every service of ours declares (broker host names mapped to the test brokers, ./logs
+ * to a temp dir), with PIPELINE_COUNT=500 and PIPELINE_INTERVAL=0 in the shell as a user would set them, and
+ * `--scale model=2`. Every process must pass its healthcheck (readiness) unless it finished first, the metric
+ * logs must hold the 500 ids once each (with partitions: each in the log of the partition src/core/partitions.ts
+ * gives it), the PNG must appear, every process must end with exit code 0 on SIGTERM, and the broker must hold
+ * nothing afterwards. The compose file thereby cannot drift from the CLI.
  *
- * It uses the real queues and streams (`features`, `y_true`, `y_pred`), since the wire names cannot change, and
- * deletes them before and after. On RabbitMQ it holds the lock the end-to-end suites share for those queues
- * (harness/realQueues.ts); on NATS no other test uses the real stream names.
+ * It uses the real queues and streams (`features`, `y_true`, `y_pred`; `y_true.<p>`, `y_pred.<p>` with
+ * partitions), since the wire names cannot change, and deletes them and their dead letters before and after,
+ * holding the lock the end-to-end suites share for those names (harness/realQueues.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'nats';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { metricLogName, partitionOf, partitionTopics } from '../../src/core/partitions.js';
+import { deadLetterTopicName, FEATURES, Y_PRED, Y_TRUE } from '../../src/core/topics.js';
+import { METRIC_LOG_NAME } from '../../src/cli/paths.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { AMQP_URL, NATS_URL, brokerReachable } from '../../harness/brokers.js';
@@ -35,13 +38,15 @@ import {
   type LocalMapping,
 } from '../support/compose.js';
 import { deleteTopicStreams, freePort } from '../../harness/natsServer.js';
-import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
-import { withRawChannel } from '../../harness/amqpBroker.js';
+import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { deleteTopics } from '../../harness/amqpBroker.js';
 import { until, type Watched } from '../../harness/poll.js';
 
 const run = promisify(execFile);
 const COUNT = 500;
 const MODEL_REPLICAS = 2;
+/** The metric partitions of the `partitioned` profile (PIPELINE_PARTITIONS there). */
+const PARTITIONS = 3;
 const QUEUE_TOPICS = [FEATURES.name, Y_TRUE.name, Y_PRED.name];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -158,75 +163,141 @@ async function stopAll(procs: readonly Running[]): Promise<(number | null)[]> {
 }
 
 interface Broker {
-  readonly profile: string;
+  /** Its compose service, whose host name the services' URLs use. */
   readonly service: string;
   readonly url: string;
   readonly skip: string | false;
   /** Waits until no other test file uses the real names, and holds them until the returned function runs. */
   lock(): Promise<() => Promise<void>>;
-  reset(): Promise<void>;
-  /** Messages still in the queue topics. */
-  leftover(): Promise<number>;
+  /** Deletes these queue topics and their dead letters. */
+  reset(topics: readonly string[]): Promise<void>;
+  /** Messages still in these queue topics and in their dead letters. */
+  leftover(topics: readonly string[]): Promise<number>;
 }
 
-const BROKERS: Broker[] = [
+const RABBITMQ: Broker = {
+  service: 'rabbitmq',
+  url: AMQP_URL,
+  skip: await brokerReachable('rabbitmq', AMQP_URL),
+  lock: () => lockRealQueues(),
+  reset: async (topics) => {
+    // First, since it refuses (deleting nothing) while another process consumes the real queues.
+    await resetRealQueues();
+    await deleteTopics([...topics]);
+  },
+  leftover: async (topics) => {
+    const queues = await checkQueues(topics.flatMap((t) => [t, deadLetterTopicName(t)]));
+    return [...queues.values()].reduce((n, q) => n + (q?.messages ?? 0), 0);
+  },
+};
+
+const NATS: Broker = {
+  service: 'nats',
+  url: NATS_URL,
+  skip: await brokerReachable('nats', NATS_URL),
+  lock: () => lockRealQueues(), // one lock for every test that uses the real wire names, on any broker
+  reset: (topics) => deleteTopicStreams(NATS_URL, NATS_DEFAULTS.streamPrefix, topics),
+  leftover: async (topics) => {
+    const streams = new Set(
+      topics.flatMap((t) =>
+        (['queue', 'deadLetter'] as const).map((kind) => streamName(NATS_DEFAULTS.streamPrefix, t, kind)),
+      ),
+    );
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      let n = 0;
+      for await (const s of (await nc.jetstreamManager()).streams.list())
+        if (streams.has(s.config.name)) n += s.state.messages;
+      return n;
+    } finally {
+      await nc.close();
+    }
+  },
+};
+
+/** A metric log of a profile, in the logs folder, and which record ids belong in it. */
+interface MetricLog {
+  readonly file: string;
+  readonly holds: (id: string) => boolean;
+}
+
+interface Pipeline {
+  readonly profile: string;
+  readonly broker: Broker;
+  /** The commands of its services, one per service, sorted. */
+  readonly commands: readonly string[];
+  /** The queue topics its services use. */
+  readonly topics: readonly string[];
+  readonly logs: readonly MetricLog[];
+}
+
+const ONE_LOG: readonly MetricLog[] = [{ file: METRIC_LOG_NAME, holds: () => true }];
+const PIPELINES: readonly Pipeline[] = [
   {
     profile: 'rabbit',
-    service: 'rabbitmq',
-    url: AMQP_URL,
-    skip: await brokerReachable('rabbitmq', AMQP_URL),
-    lock: () => lockRealQueues(),
-    reset: () => resetRealQueues(),
-    leftover: () =>
-      withRawChannel(async (ch) => {
-        let n = 0;
-        for (const q of QUEUE_TOPICS) n += (await ch.checkQueue(q)).messageCount;
-        return n;
-      }),
+    broker: RABBITMQ,
+    commands: ['features', 'metric', 'model', 'plot'],
+    topics: QUEUE_TOPICS,
+    logs: ONE_LOG,
   },
   {
     profile: 'nats',
-    service: 'nats',
-    url: NATS_URL,
-    skip: await brokerReachable('nats', NATS_URL),
-    lock: () => lockRealQueues(), // one lock for every test that uses the real wire names, on any broker
-    reset: () => deleteTopicStreams(NATS_URL, NATS_DEFAULTS.streamPrefix, QUEUE_TOPICS),
-    leftover: async () => {
-      const nc = await connect({ servers: NATS_URL });
-      try {
-        const jsm = await nc.jetstreamManager();
-        let n = 0;
-        for (const t of QUEUE_TOPICS)
-          n += (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, t, 'queue'))).state.messages;
-        return n;
-      } finally {
-        await nc.close();
-      }
-    },
+    broker: NATS,
+    commands: ['features', 'metric', 'model', 'plot'],
+    topics: QUEUE_TOPICS,
+    logs: ONE_LOG,
+  },
+  {
+    profile: 'partitioned',
+    broker: RABBITMQ,
+    commands: ['features', ...Array<string>(PARTITIONS).fill('metric'), 'model', 'plot'],
+    topics: [
+      FEATURES.name,
+      ...[Y_TRUE, Y_PRED].flatMap((t) => partitionTopics(t, PARTITIONS).map((q) => q.name)),
+    ],
+    logs: Array.from({ length: PARTITIONS }, (_, p) => ({
+      file: metricLogName(p, PARTITIONS),
+      holds: (id: string) => partitionOf(id, PARTITIONS) === p,
+    })),
   },
 ];
 
-for (const broker of BROKERS) {
-  describe(`docker compose --profile ${broker.profile}, as local processes`, { skip: broker.skip }, () => {
+/** The header and the complete rows of each metric log of the run. */
+const readLogs = (logs: string, pipeline: Pipeline): Promise<{ header?: string; rows: string[] }[]> =>
+  Promise.all(
+    pipeline.logs.map(async (log) => {
+      const [header, ...rows] = await csvLines(join(logs, log.file));
+      return header === undefined ? { rows } : { header, rows };
+    }),
+  );
+
+for (const pipeline of PIPELINES) {
+  const { profile, broker } = pipeline;
+  describe(`docker compose --profile ${profile}, as local processes`, { skip: broker.skip }, () => {
     let logs: string;
     let unlock: (() => Promise<void>) | undefined;
     const procs: Running[] = [];
 
     before(async () => {
-      logs = await mkdtemp(join(tmpdir(), `compose-${broker.profile}-`));
+      logs = await mkdtemp(join(tmpdir(), `compose-${profile}-`));
       unlock = await broker.lock();
-      await broker.reset();
+      await broker.reset(pipeline.topics);
     });
     after(async () => {
       // Only reached with live processes when the test failed half-way.
       for (const p of procs) if (alive(p) && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGKILL');
       await Promise.all(procs.map((p) => p.exit));
-      await broker.reset();
-      await unlock?.();
-      for (const dir of [logs, ...procs.map((p) => p.root)]) await rm(dir, { recursive: true, force: true });
+      try {
+        await broker.reset(pipeline.topics);
+      } finally {
+        await unlock?.();
+        for (const dir of [logs, ...procs.map((p) => p.root)])
+          await rm(dir, { recursive: true, force: true });
+      }
     });
 
-    it(`fills the CSV with ${COUNT} distinct ids and draws the PNG`, { timeout: 240_000 }, async () => {
+    const into = pipeline.logs.length === 1 ? 'the CSV' : "the partition logs (each id in its partition's)";
+    it(`fills ${into} with ${COUNT} distinct ids and draws the PNG`, { timeout: 240_000 }, async () => {
       const u = new URL(broker.url);
       // The shell a user would run compose from: the settings of this run, and the test broker's credentials.
       const shell: Record<string, string> = {
@@ -237,11 +308,11 @@ for (const broker of BROKERS) {
       };
       const compose = loadCompose(shell);
       const mapping = { hosts: { [broker.service]: u.host }, workdir: '/app', binds: { './logs': logs } };
-      const services = activeServices(compose, [broker.profile]).filter(isOurs);
+      const services = activeServices(compose, [profile]).filter(isOurs);
       assert.deepEqual(
         services.map((s) => s.command?.[0]).sort(),
-        ['features', 'metric', 'model', 'plot'],
-        'the profile runs the four services',
+        pipeline.commands,
+        `the profile runs ${pipeline.commands.join(', ')}`,
       );
 
       for (const s of services) {
@@ -265,13 +336,14 @@ for (const broker of BROKERS) {
         ),
       );
 
-      const csvFile = join(logs, 'metric_log.csv');
       const pngFile = join(logs, 'error_distribution.png');
-      await until(
-        async () => (await csvLines(csvFile)).length > COUNT && (await isPng(pngFile)),
-        'the rows and the PNG',
-        { timeoutMs: 180_000, intervalMs: 250, watch: watching(procs) },
-      );
+      const rowCount = async (): Promise<number> =>
+        (await readLogs(logs, pipeline)).reduce((n, l) => n + l.rows.length, 0);
+      await until(async () => (await rowCount()) >= COUNT && (await isPng(pngFile)), 'the rows and the PNG', {
+        timeoutMs: 180_000,
+        intervalMs: 250,
+        watch: watching(procs),
+      });
       const codes = await stopAll(procs);
       assert.deepEqual(
         codes,
@@ -279,12 +351,19 @@ for (const broker of BROKERS) {
         `every process ends cleanly:\n${procs.map((p) => `--- ${p.label}\n${p.stderr}`).join('\n')}`,
       );
 
-      const [header, ...rows] = await csvLines(csvFile);
-      assert.equal(header, METRIC_CSV_HEADER);
-      assert.equal(rows.length, COUNT, 'one row per record, none doubled');
-      assert.equal(new Set(rows.map((r) => r.split(',')[0])).size, COUNT, 'ids are distinct');
+      const ids: string[] = [];
+      for (const [i, { header, rows }] of (await readLogs(logs, pipeline)).entries()) {
+        const log = pipeline.logs[i] as MetricLog;
+        assert.equal(header, METRIC_CSV_HEADER, `${log.file} has the header`);
+        const own = rows.map((r) => r.split(',')[0] ?? '');
+        const strays = own.filter((id) => !log.holds(id));
+        assert.deepEqual(strays, [], `${log.file} holds only the ids of its partition`);
+        ids.push(...own);
+      }
+      assert.equal(ids.length, COUNT, 'one row per record, none doubled');
+      assert.equal(new Set(ids).size, COUNT, 'ids are distinct');
       assert.ok(await isPng(pngFile), 'the PNG is a PNG');
-      assert.equal(await broker.leftover(), 0, 'nothing is left in the queue topics');
+      assert.equal(await broker.leftover(pipeline.topics), 0, 'nothing is left in the queue topics');
     });
   });
 }

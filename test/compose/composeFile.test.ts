@@ -19,7 +19,13 @@ import {
 } from '../support/compose.js';
 
 const compose = loadCompose({});
-const PROFILES = ['rabbit', 'nats'] as const;
+/** Each pipeline profile and the commands of its services, one per service. */
+const PIPELINES: Readonly<Record<string, readonly string[]>> = {
+  rabbit: ['features', 'metric', 'model', 'plot'],
+  nats: ['features', 'metric', 'model', 'plot'],
+  partitioned: ['features', 'metric', 'metric', 'metric', 'model', 'plot'],
+};
+const PROFILES = Object.keys(PIPELINES);
 const commandOf = (s: ComposeService): string | undefined => s.command?.[0];
 const byCommand = (command: string): ComposeService[] =>
   Object.values(compose.services).filter((s) => commandOf(s) === command);
@@ -51,14 +57,14 @@ describe('docker-compose.yml', () => {
     const active = activeServices(compose, [profile]);
     const names = new Set(active.map((s) => s.name));
 
-    it(`--profile ${profile} enables one broker and the four services`, () => {
+    it(`--profile ${profile} enables one broker and the pipeline's services`, () => {
       assert.equal(active.filter((s) => !isOurs(s)).length, 1, 'one broker');
       assert.deepEqual(
         active
           .filter(isOurs)
           .map((s) => commandOf(s))
           .sort(),
-        ['features', 'metric', 'model', 'plot'],
+        PIPELINES[profile],
       );
     });
 
@@ -87,13 +93,22 @@ describe('docker-compose.yml', () => {
   for (const profile of PROFILES)
     it(`--profile ${profile}: metric, then model, then features start, each once the next one is ready`, () => {
       const active = activeServices(compose, [profile]).filter(isOurs);
-      const named = (command: string): string =>
-        active.find((s) => commandOf(s) === command)?.name ?? `no ${command}`;
-      const [features, model, metric] = ['features', 'model', 'metric'].map(named);
+      const named = (command: string): string[] =>
+        active.filter((s) => commandOf(s) === command).map((s) => s.name);
+      const [features = 'no features'] = named('features');
+      const [model = 'no model'] = named('model');
+      const metrics = named('metric');
+      assert.ok(metrics.length > 0, 'a metric');
       // On core NATS a message published before its consumer subscribed is lost: consumers come first.
-      assert.equal(compose.services[model ?? '']?.dependsOn[metric ?? ''], 'service_healthy');
-      assert.equal(compose.services[features ?? '']?.dependsOn[model ?? ''], 'service_healthy');
-      assert.equal(compose.services[features ?? '']?.dependsOn[metric ?? ''], 'service_healthy');
+      for (const metric of metrics) {
+        assert.equal(
+          compose.services[model]?.dependsOn[metric],
+          'service_healthy',
+          `${model} awaits ${metric}`,
+        );
+        assert.equal(compose.services[features]?.dependsOn[metric], 'service_healthy');
+      }
+      assert.equal(compose.services[features]?.dependsOn[model], 'service_healthy');
       for (const s of active)
         for (const [dep, condition] of Object.entries(s.dependsOn)) {
           const target = compose.services[dep];
@@ -107,15 +122,45 @@ describe('docker-compose.yml', () => {
         }
     });
 
+  it('--profile partitioned: one --partitions for every service, one metric per partition, each its own log', () => {
+    const active = activeServices(compose, ['partitioned']).filter(
+      (s) => isOurs(s) && commandOf(s) !== 'plot',
+    );
+    const counts = new Set(active.map((s) => s.environment.PIPELINE_PARTITIONS));
+    assert.equal(counts.size, 1, 'features, model and the metrics agree on the number of partitions');
+    const n = Number([...counts][0]);
+    assert.ok(Number.isInteger(n) && n > 1, `PIPELINE_PARTITIONS ${String([...counts][0])}`);
+    const metrics = active.filter((s) => commandOf(s) === 'metric');
+    const owned = metrics.map((s) => {
+      const at = s.command?.indexOf('--partition') ?? -1;
+      return at < 0 ? undefined : s.command?.[at + 1];
+    });
+    assert.deepEqual(
+      owned.sort(),
+      Array.from({ length: n }, (_, p) => String(p)),
+      'each partition has one metric',
+    );
+    for (const s of metrics) {
+      // CSV_FILE would name one log for every partition; in the log folder each writes metric_log.<p>.csv.
+      assert.equal(s.environment.CSV_FILE, undefined, `${s.name} has no CSV_FILE`);
+      assert.equal(s.environment.PIPELINE_LOG_DIR, '/app/logs', `${s.name} logs in the shared folder`);
+    }
+  });
+
   it('every long-running service serves its metrics inside its container and is healthy once ready', () => {
     const services = longRunning();
     assert.deepEqual(services.map((s) => s.name).sort(), [
       'features',
       'features-nats',
+      'features-partitioned',
       'metric',
       'metric-nats',
+      'metric-p0',
+      'metric-p1',
+      'metric-p2',
       'model',
       'model-nats',
+      'model-partitioned',
       'plot',
     ]);
     for (const s of services) {
@@ -166,10 +211,7 @@ describe('docker-compose.yml', () => {
     const dashboards = byCommand('dashboard');
     assert.deepEqual(dashboards.map((d) => d.name).sort(), ['dashboard', 'dashboard-nats']);
     for (const d of dashboards) {
-      assert.ok(
-        !d.profiles.some((p) => (PROFILES as readonly string[]).includes(p)),
-        `${d.name} is not in up`,
-      );
+      assert.ok(!d.profiles.some((p) => PROFILES.includes(p)), `${d.name} is not in up`);
       // `run` enables the profiles of the service it runs, and nothing more.
       const enabled = new Set(activeServices(compose, d.profiles).map((s) => s.name));
       for (const dep of Object.keys(d.dependsOn)) assert.ok(enabled.has(dep), `${d.name} can start ${dep}`);

@@ -31,7 +31,7 @@ import { cleanShell, skipLoudly, which } from '../support/programs.js';
 
 const run = promisify(execFile);
 const compose = loadCompose({});
-const PROFILES = ['rabbit', 'nats', 'monitoring'] as const;
+const PROFILES = ['rabbit', 'nats', 'partitioned', 'monitoring'] as const;
 
 describe('docker-compose (the Debian package) and the compose file', () => {
   const dockerCompose = which('docker-compose');
