@@ -18,14 +18,21 @@ import {
   type MetricLogReader,
 } from './metricLogReader.js';
 
-/** Whether `name` is `csvName` itself or one of its partition logs (`metric_log.csv` → `metric_log.2.csv`). */
-export function isPartitionLogOf(csvName: string, name: string): boolean {
-  if (name === csvName) return true;
-  const dot = csvName.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [csvName.slice(0, dot), csvName.slice(dot)] : [csvName, ''];
-  if (!name.startsWith(`${stem}.`) || !name.endsWith(ext)) return false;
-  return /^\d+$/.test(name.slice(stem.length + 1, name.length - ext.length));
+/**
+ * The partition of `name` if it is one of `fileName`'s partition files (`metric_log.csv` → `metric_log.2.csv` is
+ * 2; `metric_summary.json` → `metric_summary.0.json` is 0), else undefined (`fileName` itself included).
+ */
+export function partitionOfFile(fileName: string, name: string): number | undefined {
+  const dot = fileName.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [fileName.slice(0, dot), fileName.slice(dot)] : [fileName, ''];
+  if (!name.startsWith(`${stem}.`) || !name.endsWith(ext)) return undefined;
+  const digits = name.slice(stem.length + 1, name.length - ext.length);
+  return /^\d+$/.test(digits) ? Number(digits) : undefined;
 }
+
+/** Whether `name` is `csvName` itself or one of its partition logs (`metric_log.csv` → `metric_log.2.csv`). */
+export const isPartitionLogOf = (csvName: string, name: string): boolean =>
+  name === csvName || partitionOfFile(csvName, name) !== undefined;
 
 export interface PartitionedLogReader extends MetricLogReader {
   /** Partition logs (`metric_log.<p>.csv`, not `metric_log.csv` itself) found by the latest read. */
