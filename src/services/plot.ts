@@ -1,7 +1,8 @@
 /**
  * The plot service: follows the metric log like `tail -F`, keeps the error histogram and statistics up to date,
- * and redraws the PNG when rows arrive; over partitioned logs it also writes their merged summary. What ticks it is the CLI's `plotLoop` (src/cli/plotLoop.ts): in a worker
- * thread in the one-process pipeline, on the main thread in `pipeline plot`.
+ * and redraws the PNG when rows arrive; over partition logs it also writes the summary over all of them. What
+ * ticks it is the CLI's `plotLoop` (src/cli/plotLoop.ts): in a worker thread in the one-process pipeline, on the
+ * main thread in `pipeline plot`.
  */
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { errorHistogramSpec } from '../core/plotSpec.js';
