@@ -35,7 +35,7 @@ export interface MergedSummaryResult {
 }
 
 export interface MergedSummary {
-  /** Folds one row of the partition logs in; throws a `RangeError` (adding nothing) for values that cannot be counted. */
+  /** Folds one row of the partition logs in; throws a `RangeError` (adding nothing) for values it cannot count. */
   add(record: MetricRecord): void;
   /** Forgets every row (a log started over). */
   reset(): void;
