@@ -1,9 +1,18 @@
-/** Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal. */
+/**
+ * Re-renders the plot every `intervalMs`, never two ticks at once; errors are logged, never fatal, and so are the
+ * warnings a tick reports.
+ */
 import type { PlotterOptions } from '../services/plot.js';
 import type { LogLevel } from '../core/log.js';
 
+/** What a tick may ask the log to say. */
+export interface TickReport {
+  /** Logged as warnings; a tick reports each problem once, when it appears. */
+  readonly warnings?: readonly string[];
+}
+
 export interface Tickable {
-  tick(): Promise<unknown>;
+  tick(): Promise<TickReport | void>;
 }
 
 export function plotLoop(
@@ -18,7 +27,8 @@ export function plotLoop(
     running = running.then(async () => {
       if (stopped) return;
       try {
-        await plotter.tick();
+        const report = await plotter.tick();
+        for (const w of report?.warnings ?? []) log('warn', `plot: ${w}`);
         lastError = '';
       } catch (e) {
         const message = `plot: ${(e as Error).message}`;

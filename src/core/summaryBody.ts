@@ -8,7 +8,8 @@
  * summaryBody(JSON.parse(readFileSync('logs/metric_summary.json', 'utf8'))); // { ok: true, value: … }
  * ```
  */
-import { describeValue, pass, refuse, type BodyValidator } from './codec.js';
+import { describeValue, pass, refuse, type BodyValidator, type Check } from './codec.js';
+import { errorMessage } from './errors.js';
 import type { QualityFigures, QualitySnapshot, WindowQualityFigures } from './quality.js';
 
 /** Drift as the summary reports it. */
@@ -32,6 +33,8 @@ export interface FiringAlertBody {
   readonly threshold: number;
   /** When it fired, ISO 8601. */
   readonly since: string;
+  /** In a summary merged over metric partitions: the partition whose metric fires it. */
+  readonly partition?: number;
 }
 
 /** The summary document (metric_summary.json, the `summary` topic). */
@@ -40,6 +43,8 @@ export interface SummaryBody extends QualitySnapshot {
   readonly updated: string;
   readonly drift: DriftSummary;
   readonly alerts: readonly FiringAlertBody[];
+  /** Only in a summary merged over metric partitions (see `mergeSummaries`): the partition logs it covers. */
+  readonly partitions?: number;
 }
 
 /** One change of an alert: a line of alerts.jsonl and the body of an `alerts` message. */
@@ -60,7 +65,7 @@ export const ALERTS_FILE_NAME = 'alerts.jsonl';
 
 const FIGURES = ['mae', 'rmse', 'bias', 'r2', 'p50', 'p95', 'p99', 'max'] as const;
 /** Most columns and alerts one summary may list. */
-const MAX_ENTRIES = 1_000;
+export const MAX_SUMMARY_ENTRIES = 1_000;
 
 type Fields = Record<string, unknown>;
 const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,8 +90,8 @@ function driftProblem(v: unknown): string | undefined {
   if (!isCount(v.n) || !isCount(v.sources)) return `body.drift.n and body.drift.sources must be counts`;
   if (!isObject(v.psi)) return `body.drift.psi must be an object, got ${describeValue(v.psi)}`;
   const entries = Object.entries(v.psi);
-  if (entries.length > MAX_ENTRIES)
-    return `body.drift.psi has ${entries.length} columns; at most ${MAX_ENTRIES}`;
+  if (entries.length > MAX_SUMMARY_ENTRIES)
+    return `body.drift.psi has ${entries.length} columns; at most ${MAX_SUMMARY_ENTRIES}`;
   for (const [k, x] of entries)
     if (!isOptional(x) || (x !== null && x < 0))
       return `body.drift.psi.${k.slice(0, 40)} must be a non-negative number or null, got ${describeValue(x)}`;
@@ -94,11 +99,13 @@ function driftProblem(v: unknown): string | undefined {
 }
 
 function alertsProblem(v: unknown): string | undefined {
-  if (!Array.isArray(v) || v.length > MAX_ENTRIES)
-    return `body.alerts must be an array of at most ${MAX_ENTRIES}`;
+  if (!Array.isArray(v) || v.length > MAX_SUMMARY_ENTRIES)
+    return `body.alerts must be an array of at most ${MAX_SUMMARY_ENTRIES}`;
   for (const [i, a] of (v as unknown[]).entries()) {
     if (!isObject(a) || !isRule(a.rule) || !isFinite(a.value) || !isFinite(a.threshold) || !isTime(a.since))
       return `body.alerts[${i}] must be {rule, value, threshold, since}, got ${describeValue(a)}`;
+    if (a.partition !== undefined && !isCount(a.partition))
+      return `body.alerts[${i}].partition must be a non-negative integer, got ${describeValue(a.partition)}`;
   }
   return undefined;
 }
@@ -117,7 +124,10 @@ export const summaryBody: BodyValidator<SummaryBody> = (body) => {
       ? undefined
       : 'body.window.size must be a positive integer and body.window.n at most size') ??
     driftProblem(body.drift) ??
-    alertsProblem(body.alerts);
+    alertsProblem(body.alerts) ??
+    (body.partitions === undefined || (isCount(body.partitions) && body.partitions > 0)
+      ? undefined
+      : `body.partitions must be a positive integer, got ${describeValue(body.partitions)}`);
   if (problem !== undefined) return refuse(problem);
   return pass({
     updated: body.updated,
@@ -126,8 +136,20 @@ export const summaryBody: BodyValidator<SummaryBody> = (body) => {
     window: w as WindowQualityFigures,
     drift: body.drift as DriftSummary,
     alerts: body.alerts as FiringAlertBody[],
+    ...(body.partitions === undefined ? {} : { partitions: body.partitions as number }),
   });
 };
+
+/** The summary in `text` (a summary file's content), or why it is not one. */
+export function parseSummary(text: string): Check<SummaryBody> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return refuse(`not JSON: ${errorMessage(e)}`);
+  }
+  return summaryBody(json);
+}
 
 /** Checks the body of an `alerts` message (a line of alerts.jsonl). */
 export const alertEventBody: BodyValidator<AlertEventBody> = (body) => {

@@ -1,7 +1,8 @@
 /**
  * The plot service: follows the metric log like `tail -F`, keeps the error histogram and statistics up to date,
- * and redraws the PNG when rows arrive. What ticks it is the CLI's `plotLoop` (src/cli/plotLoop.ts): in a worker
- * thread in the one-process pipeline, on the main thread in `pipeline plot`.
+ * and redraws the PNG when rows arrive; over partition logs it also writes the summary over all of them. What
+ * ticks it is the CLI's `plotLoop` (src/cli/plotLoop.ts): in a worker thread in the one-process pipeline, on the
+ * main thread in `pipeline plot`.
  */
 import { DEFAULT_BINS, ErrorHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { errorHistogramSpec } from '../core/plotSpec.js';
@@ -11,6 +12,7 @@ import { createPartitionedLogReader } from '../files/partitionedLogReader.js';
 import { renderPng } from '../files/renderPng.js';
 import { serialise } from '../core/serialise.js';
 import { writeFileAtomic } from '../files/writeFileAtomic.js';
+import { createMergedSummary, type MergedSummaryOptions } from './mergedSummary.js';
 import { createTimeline, type TimelineOptions } from './timeline.js';
 
 // Part of the plotter's options (`maxBytesPerTick`), so it is exported with them.
@@ -33,6 +35,11 @@ export interface PlotterOptions {
   readonly maxBytesPerTick?: number;
   /** The error-over-time chart (`logs/error_over_time.png`) and the alert log it marks; none when absent. */
   readonly timeline?: TimelineOptions;
+  /**
+   * The summary over metric partitions (`logs/metric_summary.json`), written when the logs are partitioned and
+   * their metrics write summaries of their own (see `createMergedSummary`); none when absent.
+   */
+  readonly summary?: MergedSummaryOptions;
 }
 
 /** What one tick did. */
@@ -49,6 +56,12 @@ export interface TickResult {
   readonly timelineRendered: boolean;
   /** Lines of the alert log this tick could not read and skipped. */
   readonly malformedAlerts: number;
+  /** The summary over the partitions was rewritten. */
+  readonly summaryWritten: boolean;
+  /** Partition summaries that cannot be read now, left out of the merged summary. */
+  readonly unreadableSummaries: number;
+  /** What the log should say, once: each partition summary that became unreadable, and why. */
+  readonly warnings: readonly string[];
 }
 
 /** Everything a plotter has read so far. */
@@ -100,6 +113,7 @@ export function createPlotter(options: PlotterOptions): Plotter {
   const histogram = new ErrorHistogram(bins);
   const stats = new RunningStats();
   const timeline = options.timeline === undefined ? undefined : createTimeline(options.timeline);
+  const summary = options.summary === undefined ? undefined : createMergedSummary(options.summary);
   let malformedTotal = 0;
   // The PNG does not show everything read yet (rows arrived, the log restarted, or the last render failed).
   let dirty = false;
@@ -111,6 +125,7 @@ export function createPlotter(options: PlotterOptions): Plotter {
       histogram.reset();
       stats.reset();
       timeline?.reset();
+      summary?.reset();
       malformedTotal = 0;
       dirty = true;
     }
@@ -119,6 +134,7 @@ export function createPlotter(options: PlotterOptions): Plotter {
       try {
         // The timeline first: what the histogram refuses (near Number.MAX_VALUE), the timeline refuses too.
         timeline?.add(record);
+        summary?.add(record); // the same check as the timeline's: both refuse the same rows
         histogram.add(record.absolute_error);
       } catch {
         // Only huge values get here: they cannot be binned or squared, so they count as malformed.
@@ -138,6 +154,11 @@ export function createPlotter(options: PlotterOptions): Plotter {
       rendered = true;
     }
     const timed = (await timeline?.render()) ?? { rendered: false, malformedAlerts: 0 };
+    const merged = (await summary?.write(reader.partitions)) ?? {
+      written: false,
+      unreadable: 0,
+      problems: [],
+    };
     return {
       rowsAdded: rows,
       malformedRows: malformed,
@@ -145,6 +166,9 @@ export function createPlotter(options: PlotterOptions): Plotter {
       rendered,
       timelineRendered: timed.rendered,
       malformedAlerts: timed.malformedAlerts,
+      summaryWritten: merged.written,
+      unreadableSummaries: merged.unreadable,
+      warnings: merged.problems.map((p) => `summary over the partitions leaves out ${p}`),
     };
   };
 

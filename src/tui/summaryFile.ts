@@ -7,8 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { catchError, exhaustMap, from, mergeMap, timer, type Observable } from 'rxjs';
 import { errorMessage } from '../core/errors.js';
-import { refuse, type Check } from '../core/codec.js';
-import { SUMMARY_FILE_NAME, summaryBody, type SummaryBody } from '../core/summaryBody.js';
+import { parseSummary, SUMMARY_FILE_NAME } from '../core/summaryBody.js';
 import type { DashboardEvent } from './viewModel.js';
 
 /** Milliseconds between two looks at the summary file: the metric rewrites it about once a second. */
@@ -19,16 +18,8 @@ const MAX_SUMMARY_BYTES = 1024 * 1024;
 /** The summary file of the metric log `csvFile`: `metric_summary.json` in the same folder. */
 export const summaryFileFor = (csvFile: string): string => join(dirname(csvFile), SUMMARY_FILE_NAME);
 
-/** The summary in `text`, or why it is not one. */
-export function parseSummary(text: string): Check<SummaryBody> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return refuse(`not JSON: ${errorMessage(e)}`);
-  }
-  return summaryBody(json);
-}
+// Moved to the summary's own module, where the plot's merge reads partition summaries with it too.
+export { parseSummary } from '../core/summaryBody.js';
 
 /**
  * Looks at `file` every `pollMs` and emits a `summary` event when it changed: the summary read, or `undefined`

@@ -80,4 +80,16 @@ describe('plotLoop', () => {
     await sleep(20);
     assert.equal(state.started, started);
   });
+
+  it('logs the warnings a tick reports', async () => {
+    let ticks = 0;
+    const lines: string[] = [];
+    const plotter: Tickable = {
+      tick: () => Promise.resolve(++ticks === 1 ? { warnings: ['a.json: not a summary'] } : {}),
+    };
+    const loop = plotLoop(plotter, 2, (level, message) => lines.push(`${level} ${message}`));
+    await until(() => ticks >= 3, 'three ticks');
+    await loop.stop();
+    assert.deepEqual(lines, ['warn plot: a.json: not a summary']);
+  });
 });

@@ -26,16 +26,36 @@ describe('createPartitionedLogReader', () => {
       const reader = createPartitionedLogReader(join(dir, 'metric_log.csv'));
       const first = await reader.read();
       assert.deepEqual(first.records.map((r) => r.id).sort(), ['a', 'b', 'c']);
+      assert.equal(reader.partitions, 2);
       assert.equal(first.restarted, false);
       await appendFile(join(dir, 'metric_log.1.csv'), row('d'));
       await writeFile(join(dir, 'metric_log.2.csv'), HEADER + row('e'));
       const second = await reader.read();
       assert.deepEqual(second.records.map((r) => r.id).sort(), ['d', 'e']);
+      assert.equal(reader.partitions, 3);
       // One log replaced by a shorter one: every log is read again from its start.
       await writeFile(join(dir, 'metric_log.0.csv'), HEADER);
       const third = await reader.read();
       assert.equal(third.restarted, true);
       assert.deepEqual(third.records.map((r) => r.id).sort(), ['c', 'd', 'e']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('interleaves the rows the logs gained, each log in its order, so the latest rows are of every log', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'partitioned-log-'));
+    try {
+      const rows = (p: string, n: number): string =>
+        Array.from({ length: n }, (_, i) => row(`${p}${i}`)).join('');
+      await writeFile(join(dir, 'metric_log.csv'), HEADER + rows('s', 1));
+      await writeFile(join(dir, 'metric_log.0.csv'), HEADER + rows('a', 2));
+      await writeFile(join(dir, 'metric_log.1.csv'), HEADER + rows('b', 4));
+      const reader = createPartitionedLogReader(join(dir, 'metric_log.csv'));
+      const ids = (await reader.read()).records.map((r) => r.id);
+      // In name order (metric_log.0.csv, metric_log.1.csv, metric_log.csv), each spread over the whole read.
+      assert.deepEqual(ids, ['b0', 'a0', 'b1', 'b2', 'a1', 'b3', 's0']);
+      assert.equal(reader.partitions, 2, 'metric_log.csv itself is not a partition log');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -55,6 +55,9 @@ describe('plot service', () => {
       rendered: false,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     assert.deepEqual(await readdir(dir), []);
   });
@@ -70,6 +73,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     const png = await readFile(imgFile);
     assert.deepEqual(pngSize(png), [640, 360]);
@@ -81,6 +87,9 @@ describe('plot service', () => {
       rendered: false,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     assert.deepEqual(await readFile(imgFile), png);
 
@@ -115,6 +124,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     assert.equal(plotter.state().stats.max, 12.27012342398);
   });
@@ -133,6 +145,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     assert.equal(plotter.state().stats.count, 1);
     assert.equal(plotter.state().stats.max, 10);
@@ -168,6 +183,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     assert.equal(plotter.state().malformedRows, 4);
     assert.equal(plotter.state().stats.count, 2);
@@ -196,6 +214,9 @@ describe('plot service', () => {
       rendered: false,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     await appendFile(csvFile, `${'x'.repeat(5000)}\n${rows(200, 3)}`);
     assert.deepEqual(await plotter.tick(), {
@@ -205,6 +226,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
   });
 
@@ -222,6 +246,9 @@ describe('plot service', () => {
       rendered: true,
       timelineRendered: false,
       malformedAlerts: 0,
+      summaryWritten: false,
+      unreadableSummaries: 0,
+      warnings: [],
     });
     pngSize(await readFile(imgFile));
     assert.deepEqual(await readdir(join(dir, 'later')), ['plot.png'], 'the failed temp file was cleaned up');

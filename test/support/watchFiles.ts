@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { batchQuality } from '../../src/core/batchQuality.js';
 import { METRIC_CSV_HEADER, parseMetricRow } from '../../src/core/metricCsv.js';
 import type { MetricRecord } from '../../src/core/metricsBody.js';
-import { DEFAULT_WINDOW_SIZE, type QualityFigures } from '../../src/core/quality.js';
+import { DEFAULT_WINDOW_SIZE, type QualityFigures, type QualitySnapshot } from '../../src/core/quality.js';
 import { DEFAULT_RELATIVE_ACCURACY } from '../../src/core/quantileSketch.js';
 import { PREDICTION_COLUMN } from '../../src/core/referenceProfile.js';
 import { summaryBody, type AlertEventBody, type SummaryBody } from '../../src/core/summaryBody.js';
@@ -77,6 +77,20 @@ export function assertSummaryOfRows(
   rows: readonly MetricRecord[],
   windowSize = DEFAULT_WINDOW_SIZE,
 ): void {
+  const batch = assertAllOfRows(summary, rows, windowSize);
+  for (const k of SUMS) assertClose(summary.window[k], batch.window[k], 1e-9, `window.${k}`);
+  for (const k of PERCENTILES) assert.equal(summary.window[k], batch.window[k], `window.${k} exactly`);
+}
+
+/**
+ * The summary's all-time figures are those of `rows`, in any order (see `assertSummaryOfRows`), and its window
+ * holds as many as it should; returns the batch computation over `rows`.
+ */
+export function assertAllOfRows(
+  summary: SummaryBody,
+  rows: readonly MetricRecord[],
+  windowSize = DEFAULT_WINDOW_SIZE,
+): QualitySnapshot {
   const batch = batchQuality(
     rows.map((r) => r.y_true),
     rows.map((r) => r.y_pred),
@@ -85,17 +99,13 @@ export function assertSummaryOfRows(
   assert.equal(summary.n, rows.length, 'the summary counts every row');
   assert.equal(summary.window.size, windowSize);
   assert.equal(summary.window.n, batch.window.n);
-  for (const k of SUMS) {
-    assertClose(summary.all[k], batch.all[k], 1e-9, `all.${k}`);
-    assertClose(summary.window[k], batch.window[k], 1e-9, `window.${k}`);
-  }
-  for (const k of PERCENTILES) {
+  for (const k of SUMS) assertClose(summary.all[k], batch.all[k], 1e-9, `all.${k}`);
+  for (const k of PERCENTILES)
     assertClose(
       summary.all[k],
       batch.all[k],
       DEFAULT_RELATIVE_ACCURACY,
       `all.${k} within the sketch's accuracy`,
     );
-    assert.equal(summary.window[k], batch.window[k], `window.${k} exactly`);
-  }
+  return batch;
 }
