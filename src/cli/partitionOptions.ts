@@ -3,7 +3,7 @@
  * record id (see core/partitions.ts and docs/partitions.md).
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { metricLogName, partitionFileName, resolvePartition } from '../core/partitions.js';
 import { positiveInteger, type CliOption } from './command.js';
@@ -52,12 +52,34 @@ export function ownedPartition(
   }
 }
 
-/** The metric log of a partition: --csv-file when given, else metric_log.csv or metric_log.<p>.csv in the folder. */
+/** `path` with `.<p>` before its extension when there are several partitions (`x.csv` → `x.2.csv`), else itself. */
+const ofPartition = (path: string, owned: OwnedPartition): string =>
+  owned.count === 1 ? path : join(dirname(path), partitionFileName(basename(path), owned.index, owned.count));
+
+/**
+ * The metric log of a partition: metric_log.csv or metric_log.<p>.csv in the folder, or --csv-file, with `.<p>`
+ * before its extension when there are several partitions: partitions given one --csv-file (a shared compose
+ * setting) must not all write one file, and plot reads `x.csv` with every `x.<p>.csv` beside it.
+ */
 export const partitionCsvFile = (
   args: { logDir: string; csvFile?: string | undefined },
   owned: OwnedPartition,
-): string => args.csvFile ?? join(args.logDir, metricLogName(owned.index, owned.count));
+): string =>
+  args.csvFile === undefined
+    ? join(args.logDir, metricLogName(owned.index, owned.count))
+    : ofPartition(args.csvFile, owned);
 
-/** Another output of a partition's metric in the log folder: `name`, or with `.<p>` before its extension. */
-export const partitionFile = (logDir: string, name: string, owned: OwnedPartition): string | undefined =>
-  owned.count === 1 ? undefined : join(logDir, partitionFileName(name, owned.index, owned.count));
+/**
+ * Another output of a partition's metric (its summary, its alert log): `given` (the option's value), with `.<p>`
+ * before its extension when there are several partitions, `''` (off) as it is; without `given`, `name` with `.<p>`
+ * in the log folder, or undefined (the command's default) for one partition.
+ */
+export const partitionFile = (
+  logDir: string,
+  name: string,
+  owned: OwnedPartition,
+  given?: string,
+): string | undefined => {
+  if (given !== undefined) return given === '' ? given : ofPartition(given, owned);
+  return owned.count === 1 ? undefined : join(logDir, partitionFileName(name, owned.index, owned.count));
+};

@@ -19,7 +19,7 @@ describe('partition options', () => {
     assert.throws(() => ownedPartition({ partitions: 3, partition: 'auto' }, 'box'), UsageError);
   });
 
-  it('names the log of the partition unless --csv-file is given', () => {
+  it('names the log of the partition, --csv-file with the partition before its extension', () => {
     assert.equal(
       partitionCsvFile({ logDir: 'logs' }, { index: 0, count: 1 }),
       join('logs', 'metric_log.csv'),
@@ -28,7 +28,12 @@ describe('partition options', () => {
       partitionCsvFile({ logDir: 'logs' }, { index: 2, count: 3 }),
       join('logs', 'metric_log.2.csv'),
     );
-    assert.equal(partitionCsvFile({ logDir: 'logs', csvFile: 'x.csv' }, { index: 2, count: 3 }), 'x.csv');
+    assert.equal(
+      partitionCsvFile({ logDir: 'logs', csvFile: join('out', 'x.csv') }, { index: 2, count: 3 }),
+      join('out', 'x.2.csv'),
+      'partitions given one --csv-file do not share it',
+    );
+    assert.equal(partitionCsvFile({ logDir: 'logs', csvFile: 'x.csv' }, { index: 0, count: 1 }), 'x.csv');
   });
 
   it('gives each partition its own summary, and leaves one partition as it was', () => {
@@ -37,5 +42,12 @@ describe('partition options', () => {
       join('/l', 'metric_summary.1.json'),
     );
     assert.equal(partitionFile('/l', 'alerts.jsonl', { index: 0, count: 1 }), undefined);
+    assert.equal(
+      partitionFile('/l', 'metric_summary.json', { index: 2, count: 3 }, join('/s', 'sum.json')),
+      join('/s', 'sum.2.json'),
+      'a given --summary-file gets the partition too',
+    );
+    assert.equal(partitionFile('/l', 'alerts.jsonl', { index: 0, count: 1 }, 'a.jsonl'), 'a.jsonl');
+    assert.equal(partitionFile('/l', 'alerts.jsonl', { index: 1, count: 3 }, ''), '', "'' stays off");
   });
 });

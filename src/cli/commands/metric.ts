@@ -49,8 +49,8 @@ export const metricCommand = defineCommand({
     const watch = await prepareWatch(
       {
         ...args,
-        summaryFile: args.summaryFile ?? partitionFile(paths.logDir, SUMMARY_FILE_NAME, partition),
-        alertsFile: args.alertsFile ?? partitionFile(paths.logDir, ALERTS_FILE_NAME, partition),
+        summaryFile: partitionFile(paths.logDir, SUMMARY_FILE_NAME, partition, args.summaryFile),
+        alertsFile: partitionFile(paths.logDir, ALERTS_FILE_NAME, partition, args.alertsFile),
       },
       paths.logDir,
       args.partitions,
