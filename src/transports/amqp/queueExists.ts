@@ -4,7 +4,7 @@
  */
 import { connect, type ChannelModel } from 'amqplib';
 import type { TlsMaterial } from '../tlsMaterial.js';
-import { resolveAmqpUrl } from './options.js';
+import { amqpTlsSocketOptions, resolveAmqpUrl } from './options.js';
 
 const isNotFound = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 404;
@@ -17,9 +17,7 @@ export async function existingQueues(
   const tls = options.tls;
   const conn: ChannelModel = await connect(resolveAmqpUrl(options.url, process.env), {
     clientProperties: { connection_name: 'partition check' },
-    ...(tls?.ca !== undefined ? { ca: [tls.ca] } : {}),
-    ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls?.key !== undefined ? { key: tls.key } : {}),
+    ...amqpTlsSocketOptions(tls),
   });
   conn.on('error', () => undefined); // a failed question is answered through its rejection
   try {
