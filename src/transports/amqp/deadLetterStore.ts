@@ -19,7 +19,8 @@ import type {
   WalkResult,
 } from '../../core/deadLetterStore.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
-import { queueTypeFor, resolveAmqpUrls } from './options.js';
+import type { TlsMaterial } from '../tlsMaterial.js';
+import { amqpTlsSocketOptions, queueTypeFor, resolveAmqpUrls, tlsFor } from './options.js';
 import { deadLetterReasonOf, publishProperties, workQueueDeclaration, type QueueType } from './topology.js';
 import { partitionTopicNamed } from '../../core/partitions.js';
 
@@ -39,22 +40,26 @@ export interface AmqpDeadLetterOptions {
   readonly legacyQueues?: boolean;
   /** Type of a missing work queue a replay declares. @default 'classic' */
   readonly queueType?: QueueType;
+  /** CA, client certificate and key for an `amqps://` URL, as the transport takes them. @default none */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 export async function openAmqpDeadLetters(options: AmqpDeadLetterOptions): Promise<DeadLetterStore> {
   const legacy = options.legacyQueues ?? false;
   const queueType = queueTypeFor(options.queueType, legacy);
-  const model = await connectFirst(resolveAmqpUrls(options.url, process.env));
+  const urls = resolveAmqpUrls(options.url, process.env);
+  const tls = urls.map((u) => tlsFor(u, options.tls))[0];
+  const model = await connectFirst(urls, tls);
   return new AmqpDeadLetterStore(model, legacy, queueType);
 }
 
 /** The first URL of the list that connects; if none does, the last one's error (someone waits: no backoff). */
-async function connectFirst(urls: readonly string[]): Promise<ChannelModel> {
+async function connectFirst(urls: readonly string[], tls: TlsMaterial | undefined): Promise<ChannelModel> {
   let last: unknown;
   for (const url of urls) {
     try {
       // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
-      return await connect(url, { noDelay: true });
+      return await connect(url, { noDelay: true, ...amqpTlsSocketOptions(tls) });
     } catch (e) {
       last = e;
     }
