@@ -11,6 +11,9 @@ import { noStoreReason, openDeadLetterStore } from '../transports/openDeadLetter
 import type { CliOption } from './command.js';
 import { transportOptions } from './options.js';
 import type { TransportArgs } from './startup.js';
+import { readTlsFiles } from './tlsFiles.js';
+import type { TlsMaterial } from '../transports/tlsMaterial.js';
+import { resolveAmqpUrls, tlsFor } from '../transports/amqp/options.js';
 
 /** Exit codes of the dead-letters commands. */
 export const EXIT_OK = 0;
@@ -83,6 +86,16 @@ export async function withDeadLetterStore(
     complain(`${refused}; use --transport=amqp or --transport=nats (JetStream)`);
     return EXIT_USAGE;
   }
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = await readTlsFiles(args);
+    // As for the services: TLS material with an amqp:// URL would go unused.
+    if (args.transport === 'amqp') for (const url of resolveAmqpUrls(args.url, process.env)) tlsFor(url, tls);
+  } catch (e) {
+    // Found before any connection: a setting to fix, not a broker failure.
+    complain(errorMessage(e));
+    return EXIT_USAGE;
+  }
   let store: DeadLetterStore | undefined;
   try {
     store = await openDeadLetterStore({
@@ -91,6 +104,7 @@ export async function withDeadLetterStore(
       natsMode: args.natsMode,
       legacyQueues: args.legacyQueues,
       queueType: args.queueType,
+      tls,
     });
     return await action(store);
   } catch (e) {

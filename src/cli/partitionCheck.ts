@@ -1,30 +1,55 @@
 /**
- * Refuses to start a service whose --partitions differs from the pipeline already on the broker: records would
- * go to topics no metric reads, or a metric would wait on topics nobody fills. The check: the topics of partition
- * N (`y_true.<N>`, `y_pred.<N>`: RabbitMQ queues, JetStream streams) exist only when a pipeline runs with more
- * than N partitions, so a service started with N stops, exit 2, when it finds them. See docs/partitions.md for
- * what it can miss.
+ * Refuses to start a service whose --partitions differs from the pipeline already on the broker (records would
+ * go to topics no metric reads, or a metric would wait on topics nobody fills), then declares the partition
+ * topics of its own count so that the services started after it can tell. The rules: core/partitionCount.ts;
+ * what the check can miss: docs/partitions.md.
  */
-import { tooManyPartitionsMarkers } from '../core/partitions.js';
+import {
+  partitionCountMessage,
+  partitionCountMismatch,
+  partitionCountProbes,
+  partitionTopicsToDeclare,
+} from '../core/partitionCount.js';
+import { openTopicAdmin, type TopicAdmin } from '../transports/topicAdmin.js';
 import type { TransportArgs } from './startup.js';
 import { readTlsFiles } from './tlsFiles.js';
 import { UsageError } from './usageError.js';
 
-export async function refuseOtherPartitionCount(args: TransportArgs, count: number): Promise<void> {
-  const markers = tooManyPartitionsMarkers(count);
-  const where = { url: args.url, tls: await readTlsFiles(args) };
-  let found: string[];
-  // An unreachable broker is not a mismatch: the transport then reports and retries as usual.
-  if (args.transport === 'amqp') {
-    const { existingQueues } = await import('../transports/amqp/queueExists.js');
-    found = await existingQueues(markers, where).catch(() => []);
-  } else if (args.transport === 'nats' && args.natsMode === 'jetstream') {
-    const { topicsWithStreams } = await import('../transports/nats/streamsExist.js');
-    found = await topicsWithStreams(markers, where).catch(() => []);
-  } else return; // memory: one process; NATS core keeps no trace of a topic
-  if (found.length > 0)
-    throw new UsageError(
-      `--partitions ${count}, but the broker has ${found.join(' and ')}: a pipeline with more partitions uses ` +
-        'it. Start every service with the same --partitions (or delete the partition queues of a pipeline that is gone).',
-    );
+/**
+ * Stops the service (a UsageError: exit 2) when the broker holds the partition topics of another count;
+ * otherwise declares every partition topic of `count`, partition N−1 first. Does nothing on the transports that
+ * keep no trace of a topic (memory, NATS core). A broker that cannot be reached is not a mismatch: the check is
+ * skipped and the transport reports and retries as usual.
+ */
+export async function checkPartitionCount(args: TransportArgs, count: number): Promise<void> {
+  const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
+  const admin = await openTopicAdmin({
+    kind: args.transport,
+    url: args.url,
+    natsMode: args.natsMode,
+    replicas: args.replicas,
+    legacyQueues: args.legacyQueues,
+    queueType: args.queueType,
+    tls,
+  }).catch(() => undefined);
+  if (admin === undefined) return;
+  try {
+    const mismatch = partitionCountMismatch(count, await existing(admin, partitionCountProbes(count)));
+    if (mismatch !== undefined) throw new UsageError(partitionCountMessage(count, mismatch));
+    // One at a time, in this order, and no further after a failure: partition 0's topics must never exist
+    // without partition N−1's, or a service of this same count started now would take it for fewer.
+    for (const topic of partitionTopicsToDeclare(count)) await admin.declare(topic);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    // The broker went away or refused: the transport meets the same and reports it.
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}
+
+/** The names among `probes` that exist, asked one at a time in their order (which the rules depend on). */
+async function existing(admin: TopicAdmin, probes: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const name of probes) if (await admin.exists(name)) found.add(name);
+  return found;
 }

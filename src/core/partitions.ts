@@ -14,7 +14,7 @@
  * ```
  */
 import type { RecordId } from './envelope.js';
-import { queueTopic, Y_PRED, Y_TRUE, type Topic } from './topics.js';
+import { queueTopic, type Topic } from './topics.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -91,14 +91,6 @@ export function resolvePartition(value: string, count: number, hostname: string)
 
 /** The name of the lease a metric holds while it owns partition `p` (a RabbitMQ exclusive queue). */
 export const partitionLeaseName = (p: number): string => `metric.partition.${p}.owner`;
-
-/**
- * The queues whose existence shows that a pipeline with more partitions than `count` uses the broker: the
- * topics of partition `count` (`y_true.<count>`, `y_pred.<count>`), which a pipeline of `count` partitions
- * never creates. With one partition: `y_true.1` and `y_pred.1`.
- */
-export const tooManyPartitionsMarkers = (count: number): string[] =>
-  [Y_TRUE, Y_PRED].map((t) => `${t.name}.${count}`);
 
 /** The partition topic named `name` (`y_true.2`, `y_pred.0`), or undefined when `name` names none. */
 export function partitionTopicNamed(name: string): Topic | undefined {

@@ -5,6 +5,7 @@
 import type { DeadLetterStore } from '../core/deadLetterStore.js';
 import type { NatsMode, TransportKind } from './createTransport.js';
 import type { QueueType } from './amqp/topology.js';
+import type { TlsMaterial } from './tlsMaterial.js';
 
 export interface DeadLetterStoreSettings {
   readonly kind: TransportKind;
@@ -12,6 +13,8 @@ export interface DeadLetterStoreSettings {
   readonly natsMode?: NatsMode;
   readonly legacyQueues?: boolean;
   readonly queueType?: QueueType;
+  /** CA, client certificate and key, as the transports take them (amqps:// URLs; NATS then requires TLS). */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** Thrown for a transport whose dead letters do not outlive the process that wrote them. */
@@ -40,8 +43,9 @@ export async function openDeadLetterStore(settings: DeadLetterStoreSettings): Pr
       url: settings.url,
       legacyQueues: settings.legacyQueues ?? false,
       queueType: settings.queueType ?? 'classic',
+      tls: settings.tls,
     });
   }
   const { openNatsDeadLetters } = await import('./nats/deadLetterStore.js');
-  return openNatsDeadLetters({ url: settings.url });
+  return openNatsDeadLetters({ url: settings.url, tls: settings.tls });
 }

@@ -11,11 +11,11 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startCli, type CliResult } from '../../harness/cli.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { brokerAddress } from '../../harness/amqpBroker.js';
 import { NATS_SERVER_BIN, OwnNatsServer } from '../../harness/natsServer.js';
 import { until } from '../../harness/poll.js';
 import { makeTestCerts, type TestCerts } from '../../harness/testCerts.js';
-import { startTlsTerminator, type TlsTerminator } from '../../harness/tlsTerminator.js';
+import { amqpsUrl, startAmqpTerminator, startTlsNatsServer } from '../../harness/tlsBrokers.js';
+import type { TlsTerminator } from '../../harness/tlsTerminator.js';
 import { EXIT_PERMANENT_CONNECTION_FAILURE } from '../../src/cli/permanentFailure.js';
 
 const skipNats = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
@@ -35,22 +35,15 @@ after(async () => {
   await certs.dispose();
 });
 
-async function natsServer(args: readonly string[]): Promise<OwnNatsServer> {
-  const s = await OwnNatsServer.create({ args });
+/** An own nats-server: with TLS (`verify`: client certificates too), or plain. Disposed of after the tests. */
+async function natsServer(tls: 'tls' | 'verify' | 'plain'): Promise<OwnNatsServer> {
+  let s: OwnNatsServer;
+  if (tls === 'plain') {
+    s = await OwnNatsServer.create();
+    await s.start();
+  } else s = await startTlsNatsServer(certs, tls === 'verify');
   servers.push(s);
-  await s.start();
   return s;
-}
-
-/** The shared broker's credentials at the terminator's port, over amqps://. */
-async function amqpsUrl(): Promise<string> {
-  terminator ??= await startTlsTerminator({
-    target: brokerAddress(),
-    cert: certs.serverCert,
-    key: certs.serverKey,
-  });
-  const u = new URL(AMQP_URL);
-  return `amqps://${u.username}:${u.password}@127.0.0.1:${terminator.port}`;
 }
 
 /**
@@ -97,21 +90,13 @@ async function connectsAndStops(
 
 describe('TLS options of the CLI', { timeout: 90_000 }, () => {
   it('nats with --tls: refused without --tls-ca, connected with it', { skip: skipNats }, async () => {
-    const s = await natsServer(['--tls', '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
+    const s = await natsServer('tls');
     await refusedUntrusted(['model', '--transport=nats', '--url', s.url]);
     await connectsAndStops(['model', '--transport=nats', '--url', s.url, '--tls-ca', certs.ca], '127.0.0.1:');
   });
 
   it('nats with --tlsverify: a client certificate from the environment', { skip: skipNats }, async () => {
-    const s = await natsServer([
-      '--tlsverify',
-      '--tlscert',
-      certs.serverCert,
-      '--tlskey',
-      certs.serverKey,
-      '--tlscacert',
-      certs.ca,
-    ]);
+    const s = await natsServer('verify');
     await connectsAndStops(['model', '--transport=nats', '--url', s.url], '127.0.0.1:', {
       PIPELINE_TLS_CA: certs.ca,
       PIPELINE_TLS_CERT: certs.clientCert,
@@ -123,7 +108,7 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
     'nats: a tls:// URL to a server without TLS is refused, not used in clear',
     { skip: skipNats },
     async () => {
-      const s = await natsServer([]);
+      const s = await natsServer('plain');
       const r = await runCli(['model', '--transport=nats', '--url', `tls://127.0.0.1:${s.port}`], {
         timeoutMs: 30_000,
       });
@@ -133,7 +118,8 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
   );
 
   it('amqps://: refused without --tls-ca, connected with it', { skip: skipAmqp }, async () => {
-    const url = await amqpsUrl();
+    terminator ??= await startAmqpTerminator(certs);
+    const url = amqpsUrl(terminator);
     await refusedUntrusted(['dashboard', '--transport=amqp', '--url', url]);
     const r = await connectsAndStops(
       ['dashboard', '--transport=amqp', '--url', url, '--tls-ca', certs.ca],

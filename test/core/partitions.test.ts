@@ -10,7 +10,6 @@ import {
   partitionTopicNamed,
   partitionTopics,
   resolvePartition,
-  tooManyPartitionsMarkers,
 } from '../../src/core/partitions.js';
 import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
@@ -60,11 +59,6 @@ describe('partitions', () => {
     assert.equal(partitionFileName('metric_summary.json', 1, 2), 'metric_summary.1.json');
     assert.equal(partitionFileName('metric_summary.json', 0, 1), 'metric_summary.json');
     assert.equal(partitionFileName('summary', 4, 5), 'summary.4');
-  });
-
-  it('names the queues that betray a pipeline with more partitions', () => {
-    assert.deepEqual(tooManyPartitionsMarkers(1), ['y_true.1', 'y_pred.1']);
-    assert.deepEqual(tooManyPartitionsMarkers(3), ['y_true.3', 'y_pred.3']);
   });
 
   it('takes the ordinal at the end of a host name', () => {

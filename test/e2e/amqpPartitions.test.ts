@@ -2,6 +2,8 @@
  * The metric partitioned by record id over RabbitMQ, as OS processes of the real CLI: features and model route
  * by id, one metric per partition logs exactly the ids of its partition, and a second metric of a partition
  * waits while the first lives and takes over, losing and repeating nothing, when the first is killed (kill -9).
+ * A service whose --partitions differs from the running pipeline's, more or fewer, stops with exit 2; services
+ * of one count started at once never stop each other.
  *
  * `features` is a real queue of the wire contract, so the tests take the real queues' lock and reset them; the
  * partition queues they create are deleted before and after.
@@ -16,8 +18,9 @@ import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { until } from '../../harness/poll.js';
-import { lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { sleep, until } from '../../harness/poll.js';
+import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { checkPartitionCount } from '../../src/cli/partitionCheck.js';
 import { runCli } from '../../harness/cli.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 
@@ -26,6 +29,8 @@ const partitionQueues = [Y_TRUE, Y_PRED].flatMap((t) =>
   partitionTopics(t, MAX_PARTITIONS).map((q) => q.name),
 );
 const amqp = ['--transport=amqp', '--url', AMQP_URL];
+const FEWER =
+  /--partitions 3, but the broker has y_true\.0 and not y_true\.2: a pipeline with fewer partitions uses it\. Start every service with the same --partitions/;
 
 /** The ids of a metric log's rows (header and a partial last line left out). */
 const idsIn = async (file: string): Promise<string[]> =>
@@ -206,6 +211,79 @@ describe('metric partitions over RabbitMQ', () => {
       const r = await runCli(args, { timeoutMs: 30_000 });
       assert.equal(r.code, 2, `${args[0]} exits 2\n${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /--partitions [12], but the broker has y_true\.[12]/);
+    }
+    await deleteTopics(partitionQueues);
+  });
+  it('a service started with more partitions than the running pipeline stops with exit 2', async (t) => {
+    if (skip) return t.skip(skip);
+    await deleteTopics(partitionQueues);
+    // A running pipeline of two partitions: its model declares partition 1's queues, then partition 0's.
+    procs.start('model2', { command: 'model', args: [...amqp, '--partitions', '2'] });
+    await until(
+      async () => (await checkQueues(['y_pred.0'])).get('y_pred.0'),
+      'the queues of two partitions',
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        watch: procs,
+      },
+    );
+    const logDir = join(dir, 'fewer');
+    for (const args of [
+      ['model', ...amqp, '--partitions', '3'],
+      ['metric', ...amqp, '--partitions', '3', '--partition', '2', '--log-dir', logDir],
+      ['features', ...amqp, '--partitions', '3', '--count', '1', '--log-dir', logDir],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      assert.equal(r.code, 2, `${args[0]} exits 2\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, FEWER);
+    }
+    await procs.stop('model2');
+    const left = await checkQueues(['y_true.2', 'y_pred.2']);
+    assert.deepEqual([...left.values()], [undefined, undefined], 'a refused service declares nothing');
+    await deleteTopics(partitionQueues);
+  });
+
+  it('services of one count started at once never refuse each other', { timeout: 120_000 }, async (t) => {
+    if (skip) return t.skip(skip);
+    const args = {
+      transport: 'amqp',
+      url: AMQP_URL,
+      natsMode: 'jetstream',
+      replicas: 1,
+      legacyQueues: false,
+      queueType: 'classic',
+    } as const;
+    // In the process, many at once on connections of their own, each a few ms after the one before, so that
+    // some ask their questions while others declare.
+    for (let round = 0; round < 8; round++) {
+      await deleteTopics(partitionQueues);
+      const checks = Array.from({ length: 8 }, (_, i) =>
+        sleep(i * (2 + round)).then(() => checkPartitionCount(args, 3)),
+      );
+      const results = await Promise.allSettled(checks);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+      assert.deepEqual(refused, [], `round ${round}`);
+      const queues = await checkQueues(partitionQueues);
+      assert.ok(
+        [...queues.values()].every((q) => q !== undefined),
+        'every partition queue declared',
+      );
+    }
+    // As processes, the way compose starts a pipeline: model and the three metrics at the same time.
+    await deleteTopics(partitionQueues);
+    const parts = ['--partitions', '3'];
+    const logDir = join(dir, 'together');
+    procs.start('modelT', { command: 'model', args: [...amqp, ...parts] });
+    for (let p = 0; p < 3; p++)
+      procs.start(`metricT${p}`, {
+        command: 'metric',
+        args: [...amqp, ...parts, '--partition', String(p), '--log-dir', logDir, '--no-watch'],
+      });
+    await Promise.all([0, 1, 2].map((p) => procs.waitForOutput(`metricT${p}`, /owns partition/, 30_000)));
+    for (const name of ['modelT', 'metricT0', 'metricT1', 'metricT2']) {
+      assert.equal(procs.run(name).exit, undefined, `${name} still runs`);
+      await procs.stop(name);
     }
     await deleteTopics(partitionQueues);
   });

@@ -1,7 +1,9 @@
 /**
  * The metric partitioned by record id over NATS JetStream: the one-process pipeline with two partitions logs
  * every id once, in the log of its partition; a second metric of a partition waits for the lease and takes over
- * from one killed with SIGKILL. `features` is a real stream of the wire contract, so the test
+ * from one killed with SIGKILL; a service whose --partitions differs from the running pipeline's, more or fewer,
+ * stops with exit 2, and services of one count started at once never stop each other. `features` is a real
+ * stream of the wire contract, so the test
  * takes the real topics' lock and resets them; the partition streams it creates are deleted before and after.
  */
 import { after, before, describe, it } from 'node:test';
@@ -18,9 +20,10 @@ import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { LEASE_BUCKET } from '../../src/transports/nats/partitionLease.js';
 import { NATS_URL, brokerReachable } from '../../harness/brokers.js';
 import { runCli } from '../../harness/cli.js';
-import { until } from '../../harness/poll.js';
+import { sleep, until } from '../../harness/poll.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import { lockRealQueues, resetRealStreams } from '../../harness/realQueues.js';
+import { checkPartitionCount } from '../../src/cli/partitionCheck.js';
 
 const PARTITIONS = 2;
 const RECORDS = 500;
@@ -38,6 +41,23 @@ async function deletePartitionStreams(): Promise<void> {
     // Missing ones are fine. The lease bucket's stream goes too: the tests created it.
     for (const name of [...partitionStreams, `KV_${LEASE_BUCKET}`])
       await jsm.streams.delete(name).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The queue topics among `topics` whose stream exists. */
+async function withStreams(topics: readonly string[]): Promise<string[]> {
+  const nc = await connect({ servers: NATS_URL, name: 'rx-ml-pipeline-tests' });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const found: string[] = [];
+    for (const topic of topics)
+      if (
+        await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, topic, 'queue')).catch(() => undefined)
+      )
+        found.push(topic);
+    return found;
   } finally {
     await nc.close();
   }
@@ -193,6 +213,80 @@ describe('metric partitions over NATS JetStream', () => {
     });
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /--partitions 2, but the broker has y_true\.2/);
+    await deletePartitionStreams();
+  });
+  it('a service started with more partitions than the running pipeline stops with exit 2', async (t) => {
+    if (skip) return t.skip(skip);
+    await deletePartitionStreams();
+    const nats = ['--transport=nats', '--url', NATS_URL];
+    // A running pipeline of two partitions: its model creates partition 1's streams, then partition 0's.
+    procs.start('model2', { command: 'model', args: [...nats, '--partitions', '2'] });
+    await until(async () => (await withStreams(['y_pred.0'])).length === 1, 'the streams of two partitions', {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      watch: procs,
+    });
+    const logDir = join(dir, 'fewer');
+    for (const args of [
+      ['model', ...nats, '--partitions', '3'],
+      ['metric', ...nats, '--partitions', '3', '--partition', '2', '--log-dir', logDir],
+      ['features', ...nats, '--partitions', '3', '--count', '1', '--log-dir', logDir],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      assert.equal(r.code, 2, `${args[0]} exits 2\n${r.stdout}${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /--partitions 3, but the broker has y_true\.0 and not y_true\.2: a pipeline with fewer partitions uses it\. Start every service with the same --partitions/,
+      );
+    }
+    await procs.stop('model2');
+    assert.deepEqual(await withStreams(['y_true.2', 'y_pred.2']), [], 'a refused service creates nothing');
+    await deletePartitionStreams();
+  });
+
+  it('services of one count started at once never refuse each other', { timeout: 120_000 }, async (t) => {
+    if (skip) return t.skip(skip);
+    const args = {
+      transport: 'nats',
+      url: NATS_URL,
+      natsMode: 'jetstream',
+      replicas: 1,
+      legacyQueues: false,
+      queueType: 'classic',
+    } as const;
+    const topics = [Y_TRUE, Y_PRED].flatMap((tp) => partitionTopics(tp, 3)).map((tp) => tp.name);
+    // In the process, many at once on connections of their own, each a few ms after the one before, so that
+    // some ask their questions while others declare.
+    for (let round = 0; round < 8; round++) {
+      await deletePartitionStreams();
+      const checks = Array.from({ length: 8 }, (_, i) =>
+        sleep(i * (2 + round)).then(() => checkPartitionCount(args, 3)),
+      );
+      const refused = (await Promise.allSettled(checks)).flatMap((r) =>
+        r.status === 'rejected' ? [String(r.reason)] : [],
+      );
+      assert.deepEqual(refused, [], `round ${round}`);
+      assert.deepEqual(
+        (await withStreams(topics)).sort(),
+        [...topics].sort(),
+        'every partition stream created',
+      );
+    }
+    // As processes, the way compose starts a pipeline: model and the three metrics at the same time.
+    await deletePartitionStreams();
+    const nats = ['--transport=nats', '--url', NATS_URL, '--partitions', '3'];
+    const logDir = join(dir, 'together');
+    procs.start('modelT', { command: 'model', args: nats });
+    for (let p = 0; p < 3; p++)
+      procs.start(`metricT${p}`, {
+        command: 'metric',
+        args: [...nats, '--partition', String(p), '--log-dir', logDir, '--no-watch'],
+      });
+    await Promise.all([0, 1, 2].map((p) => procs.waitForOutput(`metricT${p}`, /owns partition/, 30_000)));
+    for (const name of ['modelT', 'metricT0', 'metricT1', 'metricT2']) {
+      assert.equal(procs.run(name).exit, undefined, `${name} still runs`);
+      await procs.stop(name);
+    }
     await deletePartitionStreams();
   });
 });

@@ -18,6 +18,7 @@ import {
   SUBSCRIBER_QUEUE_MAX_BYTES,
   subscriberQueueDeclaration,
   workQueueDeclaration,
+  workQueueDeclarations,
 } from '../../src/transports/amqp/topology.js';
 
 describe('amqp topology', () => {
@@ -63,6 +64,16 @@ describe('amqp topology', () => {
       },
     });
     assert.equal(workQueueDeclaration('y_true', false, 'classic', false).options.arguments, undefined);
+  });
+
+  it('declares a quorum work queue after its dead-letter queue, a classic one alone', () => {
+    assert.deepEqual(
+      workQueueDeclarations('y_true.1', false, 'quorum', true).map((d) => d.queue),
+      ['y_true.1.dead_letter', 'y_true.1'],
+    );
+    assert.deepEqual(workQueueDeclarations('y_true.1', false, 'classic', true), [
+      workQueueDeclaration('y_true.1', false, 'classic', true),
+    ]);
   });
 
   it('gives each broadcast subscriber an exclusive, auto-delete, capped queue that drops its oldest', () => {

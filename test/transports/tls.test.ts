@@ -13,10 +13,11 @@ import type { Transport } from '../../src/core/transport.js';
 import { createTransport, type TransportSettings } from '../../src/transports/createTransport.js';
 import type { TlsMaterial } from '../../src/transports/tlsMaterial.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { brokerAddress, deleteTopics } from '../../harness/amqpBroker.js';
-import { NATS_SERVER_BIN, OwnNatsServer, uniqueName } from '../../harness/natsServer.js';
+import { deleteTopics } from '../../harness/amqpBroker.js';
+import { NATS_SERVER_BIN, uniqueName, type OwnNatsServer } from '../../harness/natsServer.js';
 import { makeTestCerts, type TestCerts } from '../../harness/testCerts.js';
-import { startTlsTerminator, type TlsTerminator } from '../../harness/tlsTerminator.js';
+import { amqpsUrl, startAmqpTerminator, startTlsNatsServer } from '../../harness/tlsBrokers.js';
+import type { TlsTerminator } from '../../harness/tlsTerminator.js';
 
 const skipNats = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
 const skipAmqp = await brokerReachable('rabbitmq', AMQP_URL);
@@ -70,43 +71,30 @@ async function roundTrip(settings: TransportSettings, topic: string): Promise<un
   return got.body;
 }
 
-async function natsServer(args: readonly string[]): Promise<OwnNatsServer> {
-  const s = await OwnNatsServer.create({ args });
+/** An own nats-server with TLS (`verify`: client certificates too), disposed of after the tests. */
+async function natsServer(verify: boolean): Promise<OwnNatsServer> {
+  const s = await startTlsNatsServer(certs, verify);
   servers.push(s);
-  await s.start();
   return s;
 }
 
 describe('TLS round trips', { timeout: 60_000 }, () => {
   it('nats: a server with --tls, its CA given', { skip: skipNats }, async () => {
-    const s = await natsServer(['--tls', '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
+    const s = await natsServer(false);
     await roundTrip({ kind: 'nats', url: s.url, tls: await material({ ca: certs.ca }) }, uniqueName('tls'));
   });
 
   it('nats: a server with --tlsverify, a client certificate given', { skip: skipNats }, async () => {
-    const s = await natsServer([
-      '--tlsverify',
-      '--tlscert',
-      certs.serverCert,
-      '--tlskey',
-      certs.serverKey,
-      '--tlscacert',
-      certs.ca,
-    ]);
+    const s = await natsServer(true);
     const tls = await material({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     await roundTrip({ kind: 'nats', url: s.url, tls }, uniqueName('tlsverify'));
   });
 
   it('amqp: amqps:// through a TLS terminator in front of RabbitMQ', { skip: skipAmqp }, async () => {
-    terminator = await startTlsTerminator({
-      target: brokerAddress(),
-      cert: certs.serverCert,
-      key: certs.serverKey,
-    });
+    terminator = await startAmqpTerminator(certs);
     const topic = uniqueName('tls');
     amqpTopics.push(topic);
-    const u = new URL(AMQP_URL);
-    const url = `amqps://${u.username}:${u.password}@127.0.0.1:${terminator.port}`;
+    const url = amqpsUrl(terminator);
     await roundTrip({ kind: 'amqp', url, tls: await material({ ca: certs.ca }) }, topic);
     assert.ok(terminator.handshakes >= 1, 'the connection went through the terminator');
   });

@@ -10,7 +10,7 @@ import { defineCommand } from '../command.js';
 import { featuresOptions, outputOptions, transportOptions } from '../options.js';
 import { injectedDrift } from '../driftSetup.js';
 import { metricsOptions } from '../metricsEndpoint.js';
-import { refuseOtherPartitionCount } from '../partitionCheck.js';
+import { checkPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { partitionsOptions } from '../partitionOptions.js';
 
@@ -32,7 +32,7 @@ export const featuresCommand = defineCommand({
   },
   handler: async (args) => {
     const dataset = await readDataset(args.dataset, args.target);
-    await refuseOtherPartitionCount(args, args.partitions);
+    await checkPartitionCount(args, args.partitions);
     const shift = injectedDrift(args.injectDrift, dataset.featureNames);
     const run = await openFeaturesRun(resolve(args.stateFile ?? defaultStateFile(args.logDir)), args);
     return runService({

@@ -22,7 +22,7 @@ import { metricsOptions } from '../metricsEndpoint.js';
 import { ownedPartition, partitionCsvFile, partitionFile, partitionOptions } from '../partitionOptions.js';
 import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../../core/summaryBody.js';
 import { ownPartition, type Ownership } from '../partitionOwnership.js';
-import { refuseOtherPartitionCount } from '../partitionCheck.js';
+import { checkPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { openTrace, type Trace } from '../traceSetup.js';
 import { prepareWatch } from '../watchSetup.js';
@@ -42,7 +42,7 @@ export const metricCommand = defineCommand({
   },
   handler: async (args) => {
     const partition = ownedPartition(args);
-    await refuseOtherPartitionCount(args, args.partitions);
+    await checkPartitionCount(args, args.partitions);
     const paths = await outputPaths({ ...args, csvFile: partitionCsvFile(args, partition) });
     // Before connecting: a bad rule or model file stops the command here.
     // Each partition's metric watches its own records: its summary and alert log are its own files.

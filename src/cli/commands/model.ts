@@ -5,7 +5,7 @@ import { defineCommand } from '../command.js';
 import { driftReporterFor } from '../driftSetup.js';
 import { driftOptions, modelOptions, transportOptions } from '../options.js';
 import { metricsOptions } from '../metricsEndpoint.js';
-import { refuseOtherPartitionCount } from '../partitionCheck.js';
+import { checkPartitionCount } from '../partitionCheck.js';
 import { runService } from '../runService.js';
 import { partitionsOptions } from '../partitionOptions.js';
 
@@ -15,7 +15,7 @@ export const modelCommand = defineCommand({
   options: { ...transportOptions, ...modelOptions, ...driftOptions, ...metricsOptions, ...partitionsOptions },
   handler: async (args) => {
     const model = await readModel(args.model);
-    await refuseOtherPartitionCount(args, args.partitions);
+    await checkPartitionCount(args, args.partitions);
     return runService({
       name: 'model',
       args,

@@ -31,7 +31,7 @@ import {
 } from '../options.js';
 import { outputPaths } from '../paths.js';
 import { plotInWorker } from '../plotInWorker.js';
-import { refuseOtherPartitionCount } from '../partitionCheck.js';
+import { checkPartitionCount } from '../partitionCheck.js';
 import { partitionsOptions } from '../partitionOptions.js';
 import { loadDatasetAndModel, openTransport } from '../startup.js';
 import { metricsOptions, openMetricsEndpoint } from '../metricsEndpoint.js';
@@ -83,7 +83,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   const { dataset, model } = await loadDatasetAndModel(args.dataset, args.target, args.model);
   const shift = injectedDrift(args.injectDrift, dataset.featureNames);
   const watch = await prepareWatch(args, paths.logDir);
-  await refuseOtherPartitionCount(args, args.partitions);
+  await checkPartitionCount(args, args.partitions);
   const endpoint = await openMetricsEndpoint(args, 'pipeline');
   const transport = await openTransport(args, terminal.log);
   const stop = stopOnSignals();

@@ -29,7 +29,7 @@ import {
   publishTarget,
   queueTarget,
   subscriberQueueDeclaration,
-  workQueueDeclaration,
+  workQueueDeclarations,
 } from './topology.js';
 
 const asBuffer = (data: Uint8Array): Buffer =>
@@ -168,11 +168,10 @@ export class AmqpTransport implements Transport {
     return this.declarer.exchange(g, broadcastExchangeDeclaration(topic.name));
   }
 
-  /** A quorum work queue dead-letters by itself at its delivery limit: its dead-letter queue must exist first. */
   private async declareWorkQueue(g: Generation, name: string, singleActive = false): Promise<void> {
     const { legacyQueues, queueType } = this.options;
-    if (queueType === 'quorum') await this.declarer.queue(g, deadLetterQueueDeclaration(name, queueType));
-    await this.declarer.queue(g, workQueueDeclaration(name, legacyQueues, queueType, singleActive));
+    for (const d of workQueueDeclarations(name, legacyQueues, queueType, singleActive))
+      await this.declarer.queue(g, d);
   }
 
   private sendDeadLetter(topicName: string, content: Buffer, props: Options.Publish): Promise<void> {

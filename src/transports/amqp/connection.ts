@@ -21,7 +21,7 @@ import {
   type PermanentConnectionError,
 } from '../../core/connectionFailure.js';
 import type { Logger } from '../../core/log.js';
-import { parseAmqpUrl, type ResolvedAmqpOptions } from './options.js';
+import { amqpTlsSocketOptions, parseAmqpUrl, type ResolvedAmqpOptions } from './options.js';
 import { writeCoalescer, type HoldWrites } from './writeCoalescer.js';
 import { UrlRotation } from './urlRotation.js';
 
@@ -113,9 +113,7 @@ export class AmqpConnection {
       // Without it Nagle's algorithm meets the broker's delayed ACKs: a publisher awaiting each confirm waits ~40 ms.
       noDelay: true,
       // Used by amqplib on amqps:// URLs only (options.ts refuses them with amqp://).
-      ...(tls?.ca !== undefined ? { ca: [tls.ca] } : {}),
-      ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls?.key !== undefined ? { key: tls.key } : {}),
+      ...amqpTlsSocketOptions(tls),
       recovery: {
         waitForConnect: false,
         initialDelay: r.initialDelayMs,

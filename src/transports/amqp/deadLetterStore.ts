@@ -9,7 +9,7 @@
  *   replayed ones dead-lettered again included, wait for the next run.
  * - One plain connection, no recovery: a broker failure rejects.
  */
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
 import { recordIdOf } from '../../core/deadLetters.js';
 import type {
   DeadLetterAction,
@@ -19,7 +19,9 @@ import type {
   WalkResult,
 } from '../../core/deadLetterStore.js';
 import { deadLetterTopicName, type Topic } from '../../core/topics.js';
-import { queueTypeFor, resolveAmqpUrls } from './options.js';
+import type { TlsMaterial } from '../tlsMaterial.js';
+import { connectFirst } from './connectFirst.js';
+import { amqpTlsSocketOptions, queueTypeFor, resolveAmqpUrls, tlsFor } from './options.js';
 import { deadLetterReasonOf, publishProperties, workQueueDeclaration, type QueueType } from './topology.js';
 import { partitionTopicNamed } from '../../core/partitions.js';
 
@@ -39,27 +41,18 @@ export interface AmqpDeadLetterOptions {
   readonly legacyQueues?: boolean;
   /** Type of a missing work queue a replay declares. @default 'classic' */
   readonly queueType?: QueueType;
+  /** CA, client certificate and key for an `amqps://` URL, as the transport takes them. @default none */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 export async function openAmqpDeadLetters(options: AmqpDeadLetterOptions): Promise<DeadLetterStore> {
   const legacy = options.legacyQueues ?? false;
   const queueType = queueTypeFor(options.queueType, legacy);
-  const model = await connectFirst(resolveAmqpUrls(options.url, process.env));
+  const urls = resolveAmqpUrls(options.url, process.env);
+  const tls = urls.map((u) => tlsFor(u, options.tls))[0];
+  // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
+  const model = await connectFirst(urls, { noDelay: true, ...amqpTlsSocketOptions(tls) });
   return new AmqpDeadLetterStore(model, legacy, queueType);
-}
-
-/** The first URL of the list that connects; if none does, the last one's error (someone waits: no backoff). */
-async function connectFirst(urls: readonly string[]): Promise<ChannelModel> {
-  let last: unknown;
-  for (const url of urls) {
-    try {
-      // Nagle off: a walk is a conversation of small frames (get, ack, publish), each held ~40 ms by Nagle otherwise.
-      return await connect(url, { noDelay: true });
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw last;
 }
 
 class AmqpDeadLetterStore implements DeadLetterStore {

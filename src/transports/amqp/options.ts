@@ -182,11 +182,24 @@ export function parseAmqpUrl(url: string): URL {
 }
 
 /** TLS files apply to amqps:// only: amqplib would ignore them on a plain URL, which must not pass unnoticed. */
-function tlsFor(url: string, tls: TlsMaterial | undefined): TlsMaterial | undefined {
+export function tlsFor(url: string, tls: TlsMaterial | undefined): TlsMaterial | undefined {
   if (!hasTls(tls)) return undefined;
   if (parseAmqpUrl(url).protocol !== 'amqps:')
     throw new Error(`--tls-ca, --tls-cert and --tls-key need an amqps:// URL, not ${redactText(url)}`);
   return tls;
+}
+
+/** The socket options amqplib takes for TLS material; it uses them on amqps:// URLs only (see `tlsFor`). */
+export function amqpTlsSocketOptions(tls: TlsMaterial | undefined): {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+} {
+  return {
+    ...(tls?.ca !== undefined ? { ca: [tls.ca] } : {}),
+    ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls?.key !== undefined ? { key: tls.key } : {}),
+  };
 }
 
 /** Adds the heartbeat to the URL unless the URL sets one itself. */

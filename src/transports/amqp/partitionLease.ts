@@ -17,7 +17,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { abortableSleep } from '../../core/abortableSleep.js';
 import type { TlsMaterial } from '../tlsMaterial.js';
-import { resolveAmqpUrl, withHeartbeat } from './options.js';
+import { amqpTlsSocketOptions, resolveAmqpUrl, withHeartbeat } from './options.js';
 
 export interface AmqpLeaseOptions {
   /** Broker URL. @default AMQP_URL, else RABBITMQ_HOST, else localhost (as the transport) */
@@ -53,9 +53,7 @@ export async function acquireAmqpLease(options: AmqpLeaseOptions): Promise<AmqpL
     try {
       conn = await connect(url, {
         clientProperties: { connection_name: `lease ${options.name}` },
-        ...(tls?.ca !== undefined ? { ca: [tls.ca] } : {}),
-        ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-        ...(tls?.key !== undefined ? { key: tls.key } : {}),
+        ...amqpTlsSocketOptions(tls),
       });
       conn.on('error', () => undefined); // reported through 'close' below
       const ch = await conn.createChannel();

@@ -90,6 +90,20 @@ export function workQueueDeclaration(
   };
 }
 
+/**
+ * Every queue a work queue topic needs, in the order to declare them: a quorum work queue dead-letters by itself
+ * at its delivery limit, so its dead-letter queue comes first.
+ */
+export function workQueueDeclarations(
+  name: string,
+  legacy: boolean,
+  type: QueueType = 'classic',
+  singleActive = false,
+): QueueDeclaration[] {
+  const work = workQueueDeclaration(name, legacy, type, singleActive);
+  return type === 'quorum' ? [deadLetterQueueDeclaration(name, type), work] : [work];
+}
+
 /** The dead-letter queue of a topic: always durable, since dead letters wait for a human. */
 export function deadLetterQueueDeclaration(topicName: string, type: QueueType = 'classic'): QueueDeclaration {
   const durable = { durable: true, exclusive: false, autoDelete: false };

@@ -27,6 +27,7 @@ import type {
 } from '../../core/deadLetterStore.js';
 import type { Topic } from '../../core/topics.js';
 import { abortableSleep } from '../../core/abortableSleep.js';
+import type { TlsMaterial } from '../tlsMaterial.js';
 import { natsAuthOptions } from './authOptions.js';
 import { readDeadLetterReason } from './deadLetter.js';
 import { streamName, subjectOf } from './names.js';
@@ -44,14 +45,24 @@ const FULL_STREAM_POLL_MS = 200;
 export interface NatsDeadLetterOptions {
   /** @default NATS_URL, else nats://127.0.0.1:4222 (credentials as the transport takes them) */
   readonly url?: string | undefined;
+  /** CA, client certificate and key; given any, TLS is required, as by the transport. @default none */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 export async function openNatsDeadLetters(options: NatsDeadLetterOptions): Promise<DeadLetterStore> {
-  const o = resolveNatsOptions({ ...(options.url !== undefined ? { url: options.url } : {}) }, process.env);
+  const o = resolveNatsOptions(
+    {
+      ...(options.url !== undefined ? { url: options.url } : {}),
+      ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    },
+    process.env,
+  );
   const nc = await connect({
     servers: [...o.servers],
     name: `${o.name}-dead-letters`,
     ...natsAuthOptions(o),
+    // As the transport: given TLS material (or a tls:// URL), a server without TLS is refused, not used in clear.
+    ...(o.tls !== undefined ? { tls: { ...o.tls } } : {}),
     reconnect: false,
     timeout: o.publishTimeoutMs,
   });
