@@ -8,11 +8,10 @@ import type { DeadLetterStore } from '../core/deadLetterStore.js';
 import { partitionTopicNamed } from '../core/partitions.js';
 import { QUEUE_TOPICS, type Topic } from '../core/topics.js';
 import { noStoreReason, openDeadLetterStore } from '../transports/openDeadLetterStore.js';
-import type { CliOption } from './command.js';
+import { positiveInteger, type CliOption } from './command.js';
 import { transportOptions } from './options.js';
-import type { TransportArgs } from './startup.js';
-import { readTlsFiles } from './tlsFiles.js';
-import type { TlsMaterial } from '../transports/tlsMaterial.js';
+import { brokerSettings, type TransportArgs } from './startup.js';
+import type { BrokerSettings } from '../transports/createTransport.js';
 import { resolveAmqpUrls, tlsFor } from '../transports/amqp/options.js';
 
 /** Exit codes of the dead-letters commands. */
@@ -22,13 +21,6 @@ export const EXIT_USAGE = 2;
 
 /** Most dead letters one run reads and leaves in place, unless --scan says otherwise. */
 export const DEFAULT_SCAN = 10_000;
-
-/** A check: the value, when set, is a whole number above 0. */
-export const positiveInteger = (flag: string, value: unknown): void => {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-};
 
 const reasonCheck = (flag: string, value: unknown): void => {
   if (value !== undefined && (typeof value !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value)))
@@ -86,11 +78,12 @@ export async function withDeadLetterStore(
     complain(`${refused}; use --transport=amqp or --transport=nats (JetStream)`);
     return EXIT_USAGE;
   }
-  let tls: TlsMaterial | undefined;
+  let settings: BrokerSettings;
   try {
-    tls = await readTlsFiles(args);
+    settings = await brokerSettings(args);
     // As for the services: TLS material with an amqp:// URL would go unused.
-    if (args.transport === 'amqp') for (const url of resolveAmqpUrls(args.url, process.env)) tlsFor(url, tls);
+    if (args.transport === 'amqp')
+      for (const url of resolveAmqpUrls(args.url, process.env)) tlsFor(url, settings.tls);
   } catch (e) {
     // Found before any connection: a setting to fix, not a broker failure.
     complain(errorMessage(e));
@@ -98,14 +91,7 @@ export async function withDeadLetterStore(
   }
   let store: DeadLetterStore | undefined;
   try {
-    store = await openDeadLetterStore({
-      kind: args.transport,
-      url: args.url,
-      natsMode: args.natsMode,
-      legacyQueues: args.legacyQueues,
-      queueType: args.queueType,
-      tls,
-    });
+    store = await openDeadLetterStore(settings);
     return await action(store);
   } catch (e) {
     complain(`${args.transport} failed: ${errorMessage(e)}`);

@@ -11,8 +11,7 @@ import {
   partitionTopicsToDeclare,
 } from '../core/partitionCount.js';
 import { openTopicAdmin, type TopicAdmin } from '../transports/topicAdmin.js';
-import type { TransportArgs } from './startup.js';
-import { readTlsFiles } from './tlsFiles.js';
+import { brokerSettings, type TransportArgs } from './startup.js';
 import { UsageError } from './usageError.js';
 
 /**
@@ -22,16 +21,7 @@ import { UsageError } from './usageError.js';
  * skipped and the transport reports and retries as usual.
  */
 export async function checkPartitionCount(args: TransportArgs, count: number): Promise<void> {
-  const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
-  const admin = await openTopicAdmin({
-    kind: args.transport,
-    url: args.url,
-    natsMode: args.natsMode,
-    replicas: args.replicas,
-    legacyQueues: args.legacyQueues,
-    queueType: args.queueType,
-    tls,
-  }).catch(() => undefined);
+  const admin = await openTopicAdmin(await brokerSettings(args)).catch(() => undefined);
   if (admin === undefined) return;
   try {
     const mismatch = partitionCountMismatch(count, await existing(admin, partitionCountProbes(count)));

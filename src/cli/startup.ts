@@ -7,7 +7,12 @@ import { PermanentConnectionError } from '../core/connectionFailure.js';
 import type { Transport } from '../core/transport.js';
 import type { Dataset } from '../core/dataset.js';
 import type { LinearModel } from '../core/linearModel.js';
-import { createTransport, type NatsMode, type TransportKind } from '../transports/createTransport.js';
+import {
+  createTransport,
+  type BrokerSettings,
+  type NatsMode,
+  type TransportKind,
+} from '../transports/createTransport.js';
 import type { QueueType } from '../transports/amqp/topology.js';
 import { readDataset } from '../files/readDataset.js';
 import { readModel } from '../files/readModel.js';
@@ -24,6 +29,22 @@ export interface TransportArgs extends TlsArgs {
 }
 
 /**
+ * The broker the options name, as every client of it takes it (the transport, the partition count check, the
+ * dead-letter store). Rejects when a TLS file cannot be read (a usage error).
+ */
+export async function brokerSettings(args: TransportArgs): Promise<BrokerSettings> {
+  return {
+    kind: args.transport,
+    url: args.url,
+    natsMode: args.natsMode,
+    replicas: args.replicas,
+    legacyQueues: args.legacyQueues,
+    queueType: args.queueType,
+    tls: args.transport === 'memory' ? undefined : await readTlsFiles(args),
+  };
+}
+
+/**
  * The transport the options choose; it logs (reconnects, errors) through `logger`. A connection that can never
  * succeed ends the process with EXIT_PERMANENT_CONNECTION_FAILURE, unless `onPermanentFailure` handles it (a
  * full-screen dashboard must close its screen first); unreadable TLS files reject (a usage error).
@@ -33,19 +54,9 @@ export async function openTransport(
   logger: Logger,
   onPermanentFailure: (failure: PermanentConnectionError) => void = exitOnPermanentFailure(logger),
 ): Promise<Transport> {
-  const tls = args.transport === 'memory' ? undefined : await readTlsFiles(args);
+  const settings = await brokerSettings(args);
   try {
-    return await createTransport({
-      kind: args.transport,
-      url: args.url,
-      natsMode: args.natsMode,
-      replicas: args.replicas,
-      legacyQueues: args.legacyQueues,
-      queueType: args.queueType,
-      tls,
-      onPermanentFailure,
-      logger,
-    });
+    return await createTransport({ ...settings, onPermanentFailure, logger });
   } catch (e) {
     // A URL that cannot be used is found before any connection (nothing on screen yet): the same exit as a refusal.
     if (e instanceof PermanentConnectionError) exitOnPermanentFailure(logger)(e);

@@ -32,6 +32,15 @@ export interface TransportSettings {
   readonly logger?: Logger;
 }
 
+/**
+ * What names a broker and how its topics are declared, without the callbacks: what the short-lived broker clients
+ * (the partition count check's topic admin, the dead-letter store) share with the transport.
+ */
+export type BrokerSettings = Pick<
+  TransportSettings,
+  'kind' | 'url' | 'natsMode' | 'replicas' | 'legacyQueues' | 'queueType' | 'tls'
+>;
+
 export async function createTransport(settings: TransportSettings): Promise<Transport> {
   switch (settings.kind) {
     case 'memory':

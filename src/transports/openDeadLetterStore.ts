@@ -3,19 +3,10 @@
  * process: RabbitMQ and NATS JetStream. The broker adapters are imported on demand, as by createTransport.
  */
 import type { DeadLetterStore } from '../core/deadLetterStore.js';
-import type { NatsMode, TransportKind } from './createTransport.js';
-import type { QueueType } from './amqp/topology.js';
-import type { TlsMaterial } from './tlsMaterial.js';
+import type { BrokerSettings } from './createTransport.js';
 
-export interface DeadLetterStoreSettings {
-  readonly kind: TransportKind;
-  readonly url?: string | undefined;
-  readonly natsMode?: NatsMode;
-  readonly legacyQueues?: boolean;
-  readonly queueType?: QueueType;
-  /** CA, client certificate and key, as the transports take them (amqps:// URLs; NATS then requires TLS). */
-  readonly tls?: TlsMaterial | undefined;
-}
+/** The broker's settings. `replicas` is not passed on yet: a replay that re-creates a stream makes it with one. */
+export type DeadLetterStoreSettings = BrokerSettings;
 
 /** Thrown for a transport whose dead letters do not outlive the process that wrote them. */
 export class NoDeadLetterStoreError extends Error {

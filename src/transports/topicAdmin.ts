@@ -5,9 +5,7 @@
  * on demand, as by createTransport.
  */
 import type { Topic } from '../core/topics.js';
-import type { NatsMode, TransportKind } from './createTransport.js';
-import type { QueueType } from './amqp/topology.js';
-import type { TlsMaterial } from './tlsMaterial.js';
+import type { BrokerSettings } from './createTransport.js';
 
 export interface TopicAdmin {
   /** Whether the queue topic named `name` exists (a RabbitMQ queue, a JetStream stream). */
@@ -22,15 +20,7 @@ export interface TopicAdmin {
 }
 
 /** The settings of the transport whose declarations the admin makes. */
-export interface TopicAdminSettings {
-  readonly kind: TransportKind;
-  readonly url?: string | undefined;
-  readonly natsMode?: NatsMode;
-  readonly replicas?: number;
-  readonly legacyQueues?: boolean;
-  readonly queueType?: QueueType;
-  readonly tls?: TlsMaterial | undefined;
-}
+export type TopicAdminSettings = BrokerSettings;
 
 /**
  * Connects (one attempt per URL, no retries); rejects when the broker cannot be reached. Undefined for the

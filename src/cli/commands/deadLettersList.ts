@@ -1,14 +1,7 @@
 /** `pipeline dead-letters list`: how many dead letters a topic has, by reason, and the first of them. */
 import { ReasonTally, recordIdOf, shortBody } from '../../core/deadLetters.js';
-import { defineCommand } from '../command.js';
-import {
-  deadLetterOptions,
-  EXIT_OK,
-  positiveInteger,
-  say,
-  topicNamed,
-  withDeadLetterStore,
-} from '../deadLetterSetup.js';
+import { defineCommand, positiveInteger } from '../command.js';
+import { deadLetterOptions, EXIT_OK, say, topicNamed, withDeadLetterStore } from '../deadLetterSetup.js';
 
 /** A reason longer than this is cut in the listing (the full text stays with the dead letter). */
 const REASON_SHOWN = 100;

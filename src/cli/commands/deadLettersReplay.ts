@@ -4,11 +4,10 @@
  * which the metric absorbs by record id).
  */
 import { chooser, ReasonTally } from '../../core/deadLetters.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, positiveInteger } from '../command.js';
 import {
   deadLetterOptions,
   EXIT_OK,
-  positiveInteger,
   reasonOption,
   say,
   topicNamed,
