@@ -50,6 +50,20 @@ export function connectFields(url: string): Options.Connect {
   return fields;
 }
 
+/** The fields of amqplib's `Options.Connect` that a URL sets (see `connectFields`). */
+const CONNECT_FIELDS = [
+  'protocol',
+  'hostname',
+  'port',
+  'username',
+  'password',
+  'vhost',
+  'heartbeat',
+  'frameMax',
+  'channelMax',
+  'locale',
+] as const satisfies readonly (keyof Options.Connect)[];
+
 export class UrlRotation {
   private index = 0;
   private readonly fields: readonly Options.Connect[];
@@ -62,38 +76,9 @@ export class UrlRotation {
     this.fields = urls.map(connectFields);
     const now = (): Options.Connect => this.fields[this.index] as Options.Connect;
     // Getters, not a copy: amqplib reads the fields at each attempt, after `advance()` may have moved on.
-    this.target = {
-      get protocol() {
-        return now().protocol;
-      },
-      get hostname() {
-        return now().hostname;
-      },
-      get port() {
-        return now().port;
-      },
-      get username() {
-        return now().username;
-      },
-      get password() {
-        return now().password;
-      },
-      get vhost() {
-        return now().vhost;
-      },
-      get heartbeat() {
-        return now().heartbeat;
-      },
-      get frameMax() {
-        return now().frameMax;
-      },
-      get channelMax() {
-        return now().channelMax;
-      },
-      get locale() {
-        return now().locale;
-      },
-    };
+    const getters: PropertyDescriptorMap = {};
+    for (const key of CONNECT_FIELDS) getters[key] = { get: () => now()[key], enumerable: true };
+    this.target = Object.defineProperties({}, getters);
   }
 
   /** The URL the next attempt goes to (contains the password: redact before showing it). */
