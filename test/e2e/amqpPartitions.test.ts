@@ -8,19 +8,19 @@
  * `features` is a real queue of the wire contract, so the tests take the real queues' lock and reset them; the
  * partition queues they create are deleted before and after.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { partitionTopics } from '../../src/core/partitions.js';
 import { recordId } from '../../src/core/recordIds.js';
 import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
-import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { AMQP_URL } from '../../harness/brokers.js';
 import { until } from '../../harness/poll.js';
-import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
+import { checkQueues, resetRealQueues } from '../../harness/realQueues.js';
 import { runCli } from '../../harness/cli.js';
+import { onRealTopics } from '../support/realTopicsSuite.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 import {
   assertIdsInTheirPartitions,
@@ -39,41 +39,27 @@ const amqp = ['--transport=amqp', '--url', AMQP_URL];
 
 describe('metric partitions over RabbitMQ', () => {
   const procs = new ServiceProcesses();
-  let skip: string | false = false;
-  let unlock: (() => Promise<void>) | undefined;
-  let dir = '';
-
-  before(async () => {
-    skip = await brokerReachable('rabbitmq', AMQP_URL);
-    dir = await mkdtemp(join(tmpdir(), 'amqp-partitions-'));
-    if (skip) return;
-    unlock = await lockRealQueues();
-    await resetRealQueues();
-    await deleteTopics(partitionQueues);
-  });
-
-  after(async () => {
-    await procs.stopAll();
-    try {
-      if (unlock) {
-        await resetRealQueues();
-        await deleteTopics(partitionQueues);
-      }
-    } finally {
-      await unlock?.();
-      await rm(dir, { recursive: true, force: true });
-    }
+  const real = onRealTopics({
+    broker: 'rabbitmq',
+    url: AMQP_URL,
+    dirPrefix: 'amqp-partitions-',
+    reset: async () => {
+      await resetRealQueues();
+      await deleteTopics(partitionQueues);
+    },
+    resetFirst: true,
+    stopAll: () => procs.stopAll(),
   });
 
   it(
     'three metrics: every id once across the logs, each in the log of its partition',
     { timeout: 120_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       await deleteTopics(partitionQueues); // each test starts without partition queues
       const RECORDS = 3000;
       const runId = 'p3run';
-      const logDir = join(dir, 'three');
+      const logDir = join(real.dir, 'three');
       const parts = ['--partitions', '3'];
       procs.start('model', { command: 'model', args: [...amqp, ...parts] });
       for (let p = 0; p < 3; p++)
@@ -117,21 +103,21 @@ describe('metric partitions over RabbitMQ', () => {
     'a second metric of a partition waits, then takes over from one killed with SIGKILL',
     { timeout: 120_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       await deleteTopics(partitionQueues); // each test starts without partition queues
       await takeOverFromKilledMetric(procs, t, {
         transport: [...amqp, '--partitions', '2'],
         partitions: 2,
         records: 2000,
         runId: 'p2takeover',
-        logDir: join(dir, 'takeover'),
+        logDir: join(real.dir, 'takeover'),
         takeoverMs: 30_000,
       });
     },
   );
 
   it('a service started with fewer partitions than the broker has stops with exit 2', async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     await deleteTopics(partitionQueues);
     // Queues of a pipeline of three partitions (partitions 1 and 2 are enough for the check).
     await withRawChannel(async (ch) => {
@@ -139,8 +125,8 @@ describe('metric partitions over RabbitMQ', () => {
     });
     for (const args of [
       ['model', ...amqp, '--partitions', '2'],
-      ['metric', ...amqp, '--partitions', '2', '--partition', '0', '--log-dir', join(dir, 'mismatch')],
-      ['features', ...amqp, '--count', '1', '--log-dir', join(dir, 'mismatch')],
+      ['metric', ...amqp, '--partitions', '2', '--partition', '0', '--log-dir', join(real.dir, 'mismatch')],
+      ['features', ...amqp, '--count', '1', '--log-dir', join(real.dir, 'mismatch')],
     ]) {
       const r = await runCli(args, { timeoutMs: 30_000 });
       assert.equal(r.code, 2, `${args[0]} exits 2\n${r.stdout}${r.stderr}`);
@@ -149,10 +135,10 @@ describe('metric partitions over RabbitMQ', () => {
     await deleteTopics(partitionQueues);
   });
   it('a service started with more partitions than the running pipeline stops with exit 2', async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     await deleteTopics(partitionQueues);
     // A running pipeline of two partitions: its model declares partition 1's queues, then partition 0's.
-    await refusedBesideFewerPartitions(procs, amqp, join(dir, 'fewer'), {
+    await refusedBesideFewerPartitions(procs, amqp, join(real.dir, 'fewer'), {
       what: 'the queues of two partitions',
       ready: async () => (await checkQueues(['y_pred.0'])).get('y_pred.0'),
     });
@@ -162,7 +148,7 @@ describe('metric partitions over RabbitMQ', () => {
   });
 
   it('services of one count started at once never refuse each other', { timeout: 120_000 }, async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     await startedTogetherNeverRefuse(procs, {
       check: {
         transport: 'amqp',
@@ -173,7 +159,7 @@ describe('metric partitions over RabbitMQ', () => {
         queueType: 'classic',
       },
       transport: amqp,
-      logDir: join(dir, 'together'),
+      logDir: join(real.dir, 'together'),
       clean: () => deleteTopics(partitionQueues),
       assertAllDeclared: async () => {
         const queues = await checkQueues(partitionQueues);

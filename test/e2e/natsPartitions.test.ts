@@ -6,10 +6,8 @@
  * stream of the wire contract, so the test
  * takes the real topics' lock and resets them; the partition streams it creates are deleted before and after.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { partitionTopics } from '../../src/core/partitions.js';
@@ -17,10 +15,11 @@ import { Y_PRED, Y_TRUE } from '../../src/core/topics.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { LEASE_BUCKET } from '../../src/transports/nats/partitionLease.js';
-import { NATS_URL, brokerReachable } from '../../harness/brokers.js';
+import { NATS_URL } from '../../harness/brokers.js';
 import { runCli } from '../../harness/cli.js';
+import { onRealTopics } from '../support/realTopicsSuite.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
-import { lockRealQueues, resetRealStreams } from '../../harness/realQueues.js';
+import { resetRealStreams } from '../../harness/realQueues.js';
 import {
   assertIdsInTheirPartitions,
   refusedBesideFewerPartitions,
@@ -68,37 +67,23 @@ async function withStreams(topics: readonly string[]): Promise<string[]> {
 
 describe('metric partitions over NATS JetStream', () => {
   const procs = new ServiceProcesses();
-  let skip: string | false = false;
-  let unlock: (() => Promise<void>) | undefined;
-  let dir = '';
-
-  before(async () => {
-    skip = await brokerReachable('nats', NATS_URL);
-    dir = await mkdtemp(join(tmpdir(), 'nats-partitions-'));
-    if (skip) return;
-    unlock = await lockRealQueues();
-    await resetRealStreams();
-    await deletePartitionStreams();
-  });
-
-  after(async () => {
-    await procs.stopAll();
-    try {
-      if (unlock) {
-        await resetRealStreams();
-        await deletePartitionStreams();
-      }
-    } finally {
-      await unlock?.();
-      await rm(dir, { recursive: true, force: true });
-    }
+  const real = onRealTopics({
+    broker: 'nats',
+    url: NATS_URL,
+    dirPrefix: 'nats-partitions-',
+    reset: async () => {
+      await resetRealStreams();
+      await deletePartitionStreams();
+    },
+    resetFirst: true,
+    stopAll: () => procs.stopAll(),
   });
 
   it(
     'the one-process pipeline with two partitions logs every id once, in its partition',
     { timeout: 90_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       const r = await runCli(
         [
           '--transport=nats',
@@ -111,13 +96,13 @@ describe('metric partitions over NATS JetStream', () => {
           '--count',
           String(RECORDS),
           '--log-dir',
-          dir,
+          real.dir,
           '--no-dashboard',
         ],
         { timeoutMs: 80_000 },
       );
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      const files = Array.from({ length: PARTITIONS }, (_, p) => join(dir, `metric_log.${p}.csv`));
+      const files = Array.from({ length: PARTITIONS }, (_, p) => join(real.dir, `metric_log.${p}.csv`));
       const seen = await assertIdsInTheirPartitions(files, PARTITIONS);
       assert.equal(seen.size, RECORDS);
     },
@@ -127,21 +112,21 @@ describe('metric partitions over NATS JetStream', () => {
     'a second metric of a partition waits, then takes over from one killed with SIGKILL',
     { timeout: 150_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       await deletePartitionStreams();
       await takeOverFromKilledMetric(procs, t, {
         transport: ['--transport=nats', '--url', NATS_URL, '--partitions', String(PARTITIONS)],
         partitions: PARTITIONS,
         records: 1500,
         runId: 'n2takeover',
-        logDir: join(dir, 'takeover'),
+        logDir: join(real.dir, 'takeover'),
         takeoverMs: 40_000, // the dead holder's key expires (10 s) before the second one gets it
       });
     },
   );
 
   it('a service started with fewer partitions than the server has streams for stops with exit 2', async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     await deletePartitionStreams();
     // The stream of partition 2's y_true, as a pipeline of three partitions has it.
     const name = streamName(NATS_DEFAULTS.streamPrefix, 'y_true.2', 'queue');
@@ -159,11 +144,11 @@ describe('metric partitions over NATS JetStream', () => {
     await deletePartitionStreams();
   });
   it('a service started with more partitions than the running pipeline stops with exit 2', async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     await deletePartitionStreams();
     const nats = ['--transport=nats', '--url', NATS_URL];
     // A running pipeline of two partitions: its model creates partition 1's streams, then partition 0's.
-    await refusedBesideFewerPartitions(procs, nats, join(dir, 'fewer'), {
+    await refusedBesideFewerPartitions(procs, nats, join(real.dir, 'fewer'), {
       what: 'the streams of two partitions',
       ready: async () => (await withStreams(['y_pred.0'])).length === 1,
     });
@@ -172,7 +157,7 @@ describe('metric partitions over NATS JetStream', () => {
   });
 
   it('services of one count started at once never refuse each other', { timeout: 120_000 }, async (t) => {
-    if (skip) return t.skip(skip);
+    if (real.skip) return t.skip(real.skip);
     const topics = [Y_TRUE, Y_PRED].flatMap((tp) => partitionTopics(tp, 3)).map((tp) => tp.name);
     await startedTogetherNeverRefuse(procs, {
       check: {
@@ -184,7 +169,7 @@ describe('metric partitions over NATS JetStream', () => {
         queueType: 'classic',
       },
       transport: ['--transport=nats', '--url', NATS_URL],
-      logDir: join(dir, 'together'),
+      logDir: join(real.dir, 'together'),
       clean: deletePartitionStreams,
       assertAllDeclared: async () =>
         assert.deepEqual(
