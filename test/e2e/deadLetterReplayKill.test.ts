@@ -6,7 +6,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as amqpConnect } from 'amqplib';
-import { connect as natsConnect } from 'nats';
 import { recordIdOf } from '../../src/core/deadLetters.js';
 import { FEATURES, deadLetterTopicName } from '../../src/core/topics.js';
 import { deadLetterHeaders } from '../../src/transports/nats/deadLetter.js';
@@ -19,6 +18,7 @@ import {
 } from '../../src/transports/amqp/topology.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { startCli, type CliResult } from '../../harness/cli.js';
+import { withNats } from '../../harness/natsServer.js';
 import { until } from '../../harness/poll.js';
 import { lockRealQueues, resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 
@@ -99,9 +99,8 @@ const nats: Broker = {
   url: NATS_URL,
   reachable: () => brokerReachable('nats', NATS_URL),
   reset: () => resetRealStreams(NATS_URL),
-  seed: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+  seed: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       await jsm.streams.add(streamConfig(FEATURES.name, 'deadLetter', NATS_DEFAULTS));
       await jsm.streams.add(streamConfig(FEATURES.name, 'queue', NATS_DEFAULTS));
@@ -113,23 +112,15 @@ const nats: Broker = {
             js.publish(subject, body(i + k), { headers: deadLetterHeaders(REASON, FEATURES.name, 1) }),
           ),
         );
-    } finally {
-      await nc.close();
-    }
-  },
-  deadLetters: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+    }),
+  deadLetters: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       return (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'deadLetter')))
         .state.messages;
-    } finally {
-      await nc.close();
-    }
-  },
-  drainTopic: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+    }),
+  drainTopic: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       const stream = streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'queue');
       const { first_seq, last_seq } = (await jsm.streams.info(stream)).state;
@@ -137,10 +128,7 @@ const nats: Broker = {
       for (let seq = first_seq; seq <= last_seq; seq++)
         ids.push(recordIdOf((await jsm.streams.getMessage(stream, { seq })).data) ?? '(no id)');
       return ids;
-    } finally {
-      await nc.close();
-    }
-  },
+    }),
 };
 function replay(broker: Broker): { child: ReturnType<typeof startCli>['child']; done: Promise<CliResult> } {
   return startCli([
