@@ -3,7 +3,7 @@
  * 2,000 dead letters of `features` (no model runs, so replayed messages stay in the topic). Afterwards every
  * record id is in `features` at least once, read back by the test from the broker, and the dead letters are gone.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as amqpConnect } from 'amqplib';
 import { recordIdOf } from '../../src/core/deadLetters.js';
@@ -20,7 +20,8 @@ import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { startCli, type CliResult } from '../../harness/cli.js';
 import { withNats } from '../../harness/natsServer.js';
 import { until } from '../../harness/poll.js';
-import { lockRealQueues, resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
+import { onRealTopicsPerBroker } from '../support/realTopicsSuite.js';
+import { resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 
 const LETTERS = 2_000;
 const REASON = 'wrong_shape: expected 3 features (a, b, c), got 10';
@@ -143,30 +144,14 @@ function replay(broker: Broker): { child: ReturnType<typeof startCli>['child']; 
 }
 
 describe('dead-letters replay killed with SIGKILL part way', () => {
-  let unlock: (() => Promise<void>) | undefined;
-  const resets: (() => Promise<void>)[] = [];
-
-  before(async () => {
-    unlock = await lockRealQueues();
-  });
-
-  after(async () => {
-    try {
-      for (const reset of resets) await reset();
-    } finally {
-      await unlock?.();
-    }
-  });
+  const useBroker = onRealTopicsPerBroker();
 
   for (const broker of [amqp, nats]) {
     it(
       `${broker.kind}: ${LETTERS} dead letters, replay killed, replayed again: each id in features, none left`,
       { timeout: 120_000 },
       async (t) => {
-        const skip = await broker.reachable();
-        if (skip) return t.skip(skip);
-        await broker.reset();
-        resets.push(broker.reset);
+        if (!(await useBroker(t, broker))) return;
         await broker.seed();
         await until(async () => (await broker.deadLetters()) === LETTERS, `${LETTERS} dead letters`, {
           timeoutMs: 20_000,

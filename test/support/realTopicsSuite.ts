@@ -3,7 +3,7 @@
  * the broker is down, a temporary folder, and the real queues' lock (harness/realQueues.ts) held from before the
  * first test to after the last, the topics reset inside it so that no other file sees what this one left.
  */
-import { after, before } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,5 +68,50 @@ export function onRealTopics(options: RealTopicsOptions): RealTopicsSuite {
     get dir() {
       return dir;
     },
+  };
+}
+
+/** A broker a suite's tests run on, one test per broker. */
+export interface RealTopicsBroker {
+  /** False, or why the broker cannot be used. */
+  readonly reachable: () => Promise<string | false>;
+  /** Empties the real topics on this broker. */
+  readonly reset: () => Promise<void>;
+}
+
+/**
+ * The hooks of a `describe` whose tests each run on one broker of several: the real queues' lock held from before
+ * the first test to after the last, whatever the brokers are up. The returned `useBroker` starts a test: it skips
+ * it (false) when the broker is down, else resets the broker's real topics and has them reset again after the
+ * last test, once `stopAll` has stopped the suite's processes.
+ */
+export function onRealTopicsPerBroker(
+  stopAll: () => Promise<void> = () => Promise.resolve(),
+): (t: TestContext, broker: RealTopicsBroker) => Promise<boolean> {
+  let unlock: (() => Promise<void>) | undefined;
+  const resets: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    unlock = await lockRealQueues();
+  });
+
+  after(async () => {
+    await stopAll();
+    try {
+      for (const reset of resets) await reset();
+    } finally {
+      await unlock?.();
+    }
+  });
+
+  return async (t, broker) => {
+    const skip = await broker.reachable();
+    if (skip) {
+      t.skip(skip);
+      return false;
+    }
+    await broker.reset();
+    resets.push(broker.reset);
+    return true;
   };
 }
