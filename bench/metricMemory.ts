@@ -9,7 +9,7 @@
  * ends; the shipped defaults (60 s, 2,000) would hold up to 4,000 of them for a minute each.
  */
 import { join } from 'node:path';
-import { Y_PRED, Y_TRUE } from '../src/core/topics.js';
+import { Y_TRUE } from '../src/core/topics.js';
 import type { Transport } from '../src/core/transport.js';
 import { createTransport } from '../src/transports/createTransport.js';
 import { sleep } from '../harness/poll.js';
@@ -17,6 +17,7 @@ import { ServiceProcesses } from '../harness/serviceProcesses.js';
 import { deadLetterCount, withRealTopics } from './support/brokerAdmin.js';
 import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';
+import { publishPairs } from './support/publishPairs.js';
 import { Samples, skipped, type Figure } from './support/figures.js';
 import { AMQP_URL, benchRunId, NATS_URL, transportArgs } from './support/launch.js';
 import { MemorySampler, readProcMemory } from '../harness/procMemory.js';
@@ -25,25 +26,10 @@ import { errorMessage } from '../src/core/errors.js';
 
 const JOIN_TTL_MS = 2_000;
 const PREFETCH = 2_000;
-/** Publishes awaiting the broker at once. */
-const WINDOW = 512;
 
 /** Publishes the run's messages: y_true for every record, y_pred for all but every tenth. */
-async function publishRecords(transport: Transport, runId: string, records: number): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  const send = async (p: Promise<void>): Promise<void> => {
-    const tracked: Promise<void> = p.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
-  };
-  for (let n = 0; n < records; n++) {
-    const id = `${runId}-${n}`;
-    const yTrue = 25 + (n % 321);
-    await send(transport.publish(Y_TRUE, { id, body: yTrue }));
-    if (!isUnmatched(n)) await send(transport.publish(Y_PRED, { id, body: yTrue + ((n * 7) % 50) - 25 }));
-  }
-  await Promise.all(inFlight);
-}
+const publishRecords = (transport: Transport, runId: string, records: number): Promise<void> =>
+  publishPairs(transport, runId, records, { unmatched: (n) => isUnmatched(n) });
 
 /** One record in `EVERY` never gets its prediction: 10% unmatched. */
 const EVERY = Math.round(1 / FULL_SCALE.metricRssUnmatched);

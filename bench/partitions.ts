@@ -28,6 +28,7 @@ import { ServiceProcesses } from '../harness/serviceProcesses.js';
 import { withRealTopics } from './support/brokerAdmin.js';
 import type { BenchContext } from './support/context.js';
 import { CsvTail } from './support/csvTail.js';
+import { publishPairs } from './support/publishPairs.js';
 import { Samples, skipped, type Figure } from './support/figures.js';
 import { benchRunId, NATS_URL, transportArgs } from './support/launch.js';
 import { FULL_SCALE, specs } from './targets.js';
@@ -35,30 +36,15 @@ import { errorMessage } from '../src/core/errors.js';
 
 export type PartitionTransport = 'nats' | 'nats-core';
 const PARTITION_COUNTS = [1, 3] as const;
-/** Publishes awaiting the broker at once. */
-const WINDOW = 512;
 /** Core NATS: the subscriptions are made just after the log is opened; this leaves them time to reach the server. */
 const CORE_SUBSCRIBE_GRACE_MS = 1_500;
 
-async function publishRecords(transport: Transport, records: number, partitions: number): Promise<void> {
-  const runId = benchRunId();
-  const inFlight = new Set<Promise<void>>();
-  const send = async (p: Promise<void>): Promise<void> => {
-    const tracked: Promise<void> = p.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
-  };
-  for (let n = 0; n < records; n++) {
-    const id = `${runId}-${n}`;
-    const p = partitionOf(id, partitions);
-    const yTrue = 25 + (n % 321);
-    await send(transport.publish(partitionTopic(Y_TRUE, p, partitions), { id, body: yTrue }));
-    await send(
-      transport.publish(partitionTopic(Y_PRED, p, partitions), { id, body: yTrue + ((n * 7) % 50) - 25 }),
-    );
-  }
-  await Promise.all(inFlight);
-}
+/** y_true and y_pred of every record, each on the topics of its record's partition. */
+const publishRecords = (transport: Transport, records: number, partitions: number): Promise<void> =>
+  publishPairs(transport, benchRunId(), records, {
+    yTrue: (id) => partitionTopic(Y_TRUE, partitionOf(id, partitions), partitions),
+    yPred: (id) => partitionTopic(Y_PRED, partitionOf(id, partitions), partitions),
+  });
 
 /** Deletes the partition topics' streams, and the lease bucket unless it was there before the benchmark. */
 async function deletePartitionStreams(keepLeaseBucket: boolean): Promise<void> {

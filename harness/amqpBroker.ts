@@ -2,13 +2,21 @@
  * Raw-amqplib helpers for the RabbitMQ specs: what a test does behind the transport's back (as pika would), and
  * cleaning up what the tests declared.
  */
-import { connect, type Channel } from 'amqplib';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { deadLetterTopicName } from '../src/core/topics.js';
 import { AMQP_URL } from './brokers.js';
 
 /** Runs `use` on a raw channel of a fresh connection; channel errors become rejections, never crashes. */
 export async function withRawChannel<T>(use: (ch: Channel) => Promise<T>): Promise<T> {
-  const conn = await connect(AMQP_URL);
+  return useRawChannel(await connect(AMQP_URL), use);
+}
+
+/**
+ * Runs `use` on a new channel of `conn`, then closes `conn` whatever happened: the caller hands over a connection
+ * it opened for this alone (to the shared broker, or to a node of a cluster of its own). Errors of the connection
+ * and channel become rejections of `use`'s calls, never crashes.
+ */
+export async function useRawChannel<T>(conn: ChannelModel, use: (ch: Channel) => Promise<T>): Promise<T> {
   conn.on('error', () => undefined);
   try {
     const ch = await conn.createChannel();

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { streamName } from '../src/transports/nats/names.js';
 import { splitUrlList } from '../src/core/urlList.js';
 import { isListening } from './brokers.js';
@@ -106,18 +106,28 @@ export class OwnNatsServer {
   }
 }
 
-/** Deletes every stream whose name starts with `prefix` (and with it its consumers). */
-export async function deleteStreams(url: string, prefix: string): Promise<string[]> {
-  const nc = await connect({ servers: url });
+/**
+ * Runs `use` on a connection of its own to `url` (which may list a cluster's servers, comma-separated), closed
+ * whatever `use` does: for a test's look behind the transport's back.
+ */
+export async function withNats<T>(url: string, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: splitUrlList(url) });
   try {
+    return await use(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Deletes every stream whose name starts with `prefix` (and with it its consumers). */
+export function deleteStreams(url: string, prefix: string): Promise<string[]> {
+  return withNats(url, async (nc) => {
     const jsm = await nc.jetstreamManager();
     const names: string[] = [];
     for await (const s of jsm.streams.list()) if (s.config.name.startsWith(prefix)) names.push(s.config.name);
     for (const n of names) await jsm.streams.delete(n);
     return names;
-  } finally {
-    await nc.close();
-  }
+  });
 }
 
 /** Pending and unacknowledged counts of a durable consumer, as the acceptance check reads them. */
@@ -126,14 +136,11 @@ export async function consumerBacklog(
   stream: string,
   durable: string,
 ): Promise<{ pending: number; ackPending: number; redelivered: number }> {
-  const nc = await connect({ servers: url });
-  try {
+  return withNats(url, async (nc) => {
     const jsm = await nc.jetstreamManager();
     const ci = await jsm.consumers.info(stream, durable);
     return { pending: ci.num_pending, ackPending: ci.num_ack_pending, redelivered: ci.num_redelivered };
-  } finally {
-    await nc.close();
-  }
+  });
 }
 
 /**
@@ -148,12 +155,9 @@ export async function deleteTopicStreams(
   const wanted = new Set(
     topics.flatMap((t) => [streamName(prefix, t, 'queue'), streamName(prefix, t, 'deadLetter')]),
   );
-  const nc = await connect({ servers: splitUrlList(url) });
-  try {
+  await withNats(url, async (nc) => {
     const jsm = await nc.jetstreamManager();
     for await (const s of jsm.streams.list())
       if (wanted.has(s.config.name)) await jsm.streams.delete(s.config.name);
-  } finally {
-    await nc.close();
-  }
+  });
 }

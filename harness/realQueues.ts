@@ -6,8 +6,11 @@
  * which store the subjects `pipeline.features`…: see src/transports/nats/names.ts).
  *
  * One lock covers both brokers: every test file that uses these names, on RabbitMQ or on NATS, takes it first:
- * test/e2e/amqpProcesses.test.ts, test/e2e/pika.test.ts, test/e2e/natsProcesses.test.ts, test/e2e/deadLetters.test.ts
- * and test/e2e/deadLetterReplayKill.test.ts.
+ * test/e2e/amqpProcesses.test.ts, test/e2e/natsProcesses.test.ts, test/e2e/amqpPartitions.test.ts,
+ * test/e2e/natsPartitions.test.ts, test/e2e/pika.test.ts, test/e2e/deadLetters.test.ts,
+ * test/e2e/deadLetterReplayKill.test.ts, test/e2e/prometheus.test.ts, test/e2e/watchProcesses.test.ts and
+ * test/compose/compose.test.ts; outside test/, the fault rig (faults/support/rig.ts) and the bench
+ * (bench/support/brokerAdmin.ts) take it too.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';

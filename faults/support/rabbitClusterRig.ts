@@ -7,6 +7,7 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { deadLetterTopicName } from '../../src/core/topics.js';
 import { deadLetterReasonOf } from '../../src/transports/amqp/topology.js';
+import { useRawChannel } from '../../harness/amqpBroker.js';
 import { OwnRabbitCluster } from '../../harness/rabbitCluster.js';
 import { PIPELINE_TOPICS, type PipelineRig } from './rig.js';
 
@@ -25,14 +26,7 @@ async function withChannel<T>(cluster: OwnRabbitCluster, use: (ch: Channel) => P
     if (conn) break;
   }
   if (!conn) throw new Error('no node of the cluster answers');
-  conn.on('error', () => undefined);
-  try {
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    return await use(ch);
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
+  return useRawChannel(conn, use);
 }
 
 export async function openRabbitClusterRig(): Promise<RabbitClusterRig> {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { concatMap, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { partitionTopicNamed } from '../../src/core/partitions.js';
 import { Y_TRUE, type Topic } from '../../src/core/topics.js';
@@ -16,30 +16,18 @@ import { readTlsFiles } from '../../src/cli/tlsFiles.js';
 import { deleteTopics } from '../../harness/amqpBroker.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { runCli, type CliResult } from '../../harness/cli.js';
-import { NATS_SERVER_BIN, type OwnNatsServer } from '../../harness/natsServer.js';
-import { makeTestCerts, type TestCerts } from '../../harness/testCerts.js';
-import { amqpsUrl, startAmqpTerminator, startTlsNatsServer } from '../../harness/tlsBrokers.js';
-import type { TlsTerminator } from '../../harness/tlsTerminator.js';
+import { NATS_SERVER_BIN } from '../../harness/natsServer.js';
+import { amqpsUrl } from '../../harness/tlsBrokers.js';
+import { tlsRig } from '../support/tlsRig.js';
 
 const skipNats = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
 const skipAmqp = await brokerReachable('rabbitmq', AMQP_URL);
 
 const REASONS = ['tls_test: first', 'tls_test: second'] as const;
 
-let certs: TestCerts;
-let server: OwnNatsServer | undefined;
-let terminator: TlsTerminator | undefined;
 const amqpTopics: string[] = [];
-
-before(async () => {
-  certs = await makeTestCerts();
-});
-
-after(async () => {
-  await server?.dispose();
-  await terminator?.close();
+const rig = tlsRig(async () => {
   if (!skipAmqp) await deleteTopics(amqpTopics);
-  await certs.dispose();
 });
 
 /** Publishes one record per reason on `topic` and dead-letters each through a transport, as a service would. */
@@ -80,15 +68,15 @@ function unreachable(r: CliResult): void {
 
 describe('pipeline dead-letters over TLS', { timeout: 90_000 }, () => {
   it('nats (--tlsverify): found with --tls-ca, --tls-cert and --tls-key', { skip: skipNats }, async () => {
-    server = await startTlsNatsServer(certs, true);
-    const files = { tlsCa: certs.ca, tlsCert: certs.clientCert, tlsKey: certs.clientKey };
+    const server = await rig.natsServer('verify');
+    const files = { tlsCa: rig.certs.ca, tlsCert: rig.certs.clientCert, tlsKey: rig.certs.clientKey };
     await makeDeadLetters({ kind: 'nats', url: server.url, tls: await readTlsFiles(files) }, Y_TRUE);
     const nats = ['--transport=nats', '--url', server.url];
     unreachable(await list(Y_TRUE, nats));
     listsBoth(
       await list(Y_TRUE, [
         ...nats,
-        ...['--tls-ca', certs.ca, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey],
+        ...['--tls-ca', rig.certs.ca, '--tls-cert', rig.certs.clientCert, '--tls-key', rig.certs.clientKey],
       ]),
     );
   });
@@ -99,10 +87,10 @@ describe('pipeline dead-letters over TLS', { timeout: 90_000 }, () => {
     const topic = partitionTopicNamed(name) as Topic;
     amqpTopics.push(name);
     await makeDeadLetters({ kind: 'amqp', url: AMQP_URL }, topic);
-    terminator = await startAmqpTerminator(certs);
+    const terminator = await rig.amqpTerminator();
     const amqps = ['--transport=amqp', '--url', amqpsUrl(terminator)];
     unreachable(await list(topic, amqps));
-    listsBoth(await list(topic, [...amqps, '--tls-ca', certs.ca]));
+    listsBoth(await list(topic, [...amqps, '--tls-ca', rig.certs.ca]));
     assert.ok(terminator.handshakes >= 1, 'the listing went through the terminator');
   });
 
@@ -112,7 +100,7 @@ describe('pipeline dead-letters over TLS', { timeout: 90_000 }, () => {
       '--url',
       'amqp://guest:guest@127.0.0.1:1',
       '--tls-ca',
-      certs.ca,
+      rig.certs.ca,
     ]);
     assert.equal(plain.code, 2, plain.stderr);
     assert.match(plain.stderr, /need an amqps:\/\/ URL/);

@@ -1,11 +1,12 @@
 /**
  * The one-process pipeline as a user runs it: `pipeline --transport=memory …`, checked through its outputs.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../support/tempDir.js';
 import { parseDataset } from '../../src/core/dataset.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
@@ -47,16 +48,10 @@ async function possiblePairs(): Promise<Set<string>> {
 }
 
 describe('pipeline --transport=memory', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pipeline-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('pipeline-cli-');
 
   it('--count 1000 --interval 0 exits 0 by itself with 1000 correct rows and a PNG', async () => {
-    const logDir = join(dir, 'run1000');
+    const logDir = join(dir(), 'run1000');
     const r = await runCli([
       '--transport=memory',
       '--interval',
@@ -96,7 +91,7 @@ describe('pipeline --transport=memory', () => {
   });
 
   it('a second run appends to the log under the one header, never erasing rows', async () => {
-    const logDir = join(dir, 'append');
+    const logDir = join(dir(), 'append');
     for (let i = 0; i < 2; i++) {
       const r = await runCli(['--interval', '0', '--count', '50', '--log-dir', logDir]);
       assert.equal(r.code, 0, r.stderr);
@@ -108,8 +103,8 @@ describe('pipeline --transport=memory', () => {
   });
 
   it('CSV_FILE and IMG_FILE choose the outputs, as in the original services', async () => {
-    const csv = join(dir, 'env', 'custom.csv');
-    const img = join(dir, 'env', 'custom.png');
+    const csv = join(dir(), 'env', 'custom.csv');
+    const img = join(dir(), 'env', 'custom.png');
     const r = await runCli(['--interval', '0', '--count', '20'], { env: { CSV_FILE: csv, IMG_FILE: img } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await readRows(csv)).rows.length, 20);
@@ -117,7 +112,7 @@ describe('pipeline --transport=memory', () => {
   });
 
   it('SIGINT stops it cleanly: exit 0, every row whole, the summary printed', async () => {
-    const logDir = join(dir, 'sigint');
+    const logDir = join(dir(), 'sigint');
     const { child, done } = startCli(['--interval', '5', '--log-dir', logDir]);
     // Stop it mid-run: once rows are flowing (start-up time varies on a loaded machine).
     const csv = join(logDir, 'metric_log.csv');
@@ -149,12 +144,12 @@ describe('pipeline --transport=memory', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown argument/i);
 
-    const missing = await runCli(['--count', '1', '--dataset', join(dir, 'nope.csv')]);
+    const missing = await runCli(['--count', '1', '--dataset', join(dir(), 'nope.csv')]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /nope\.csv/);
     assert.doesNotMatch(missing.stderr, /\n\s+at /);
 
-    const wrongModel = join(dir, 'model.json');
+    const wrongModel = join(dir(), 'model.json');
     await writeFile(wrongModel, 'import os; os.system("echo pwned")');
     const code = await runCli(['--count', '1', '--model', wrongModel]);
     assert.notEqual(code.code, 0);
@@ -164,7 +159,7 @@ describe('pipeline --transport=memory', () => {
 
   it('a model that does not fit the data set is refused before anything runs', async () => {
     const raw = join(REPO_ROOT, 'data', 'diabetes-raw.csv');
-    const model = join(dir, 'three.json');
+    const model = join(dir(), 'three.json');
     const m = JSON.parse(await readFile(join(REPO_ROOT, 'models', 'diabetes-linear.json'), 'utf8')) as {
       features: string[];
       coefficients: number[];
@@ -174,7 +169,16 @@ describe('pipeline --transport=memory', () => {
     m.features = m.features.slice(0, 3);
     m.coefficients = m.coefficients.slice(0, 3);
     await writeFile(model, JSON.stringify(m));
-    const r = await runCli(['--count', '1', '--dataset', raw, '--model', model, '--log-dir', join(dir, 'x')]);
+    const r = await runCli([
+      '--count',
+      '1',
+      '--dataset',
+      raw,
+      '--model',
+      model,
+      '--log-dir',
+      join(dir(), 'x'),
+    ]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /expects 3 features/);
   });

@@ -8,43 +8,20 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli, startCli, type CliResult } from '../../harness/cli.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { NATS_SERVER_BIN, OwnNatsServer } from '../../harness/natsServer.js';
+import { NATS_SERVER_BIN } from '../../harness/natsServer.js';
 import { until } from '../../harness/poll.js';
-import { makeTestCerts, type TestCerts } from '../../harness/testCerts.js';
-import { amqpsUrl, startAmqpTerminator, startTlsNatsServer } from '../../harness/tlsBrokers.js';
-import type { TlsTerminator } from '../../harness/tlsTerminator.js';
+import { amqpsUrl } from '../../harness/tlsBrokers.js';
+import { tlsRig } from '../support/tlsRig.js';
 import { EXIT_PERMANENT_CONNECTION_FAILURE } from '../../src/cli/permanentFailure.js';
 
 const skipNats = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
 const skipAmqp = await brokerReachable('rabbitmq', AMQP_URL);
 
-let certs: TestCerts;
-const servers: OwnNatsServer[] = [];
-let terminator: TlsTerminator | undefined;
-
-before(async () => {
-  certs = await makeTestCerts();
-});
-
-after(async () => {
-  await Promise.all(servers.map((s) => s.dispose()));
-  await terminator?.close();
-  await certs.dispose();
-});
-
-/** An own nats-server: with TLS (`verify`: client certificates too), or plain. Disposed of after the tests. */
-async function natsServer(tls: 'tls' | 'verify' | 'plain'): Promise<OwnNatsServer> {
-  let s: OwnNatsServer;
-  if (tls === 'plain') {
-    s = await OwnNatsServer.create();
-    await s.start();
-  } else s = await startTlsNatsServer(certs, tls === 'verify');
-  servers.push(s);
-  return s;
-}
+const rig = tlsRig();
+const { natsServer } = rig;
 
 /**
  * Exit 77 within 10 s, without a retry, and one error line, the last, saying the certificate was not trusted and
@@ -92,15 +69,18 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
   it('nats with --tls: refused without --tls-ca, connected with it', { skip: skipNats }, async () => {
     const s = await natsServer('tls');
     await refusedUntrusted(['model', '--transport=nats', '--url', s.url]);
-    await connectsAndStops(['model', '--transport=nats', '--url', s.url, '--tls-ca', certs.ca], '127.0.0.1:');
+    await connectsAndStops(
+      ['model', '--transport=nats', '--url', s.url, '--tls-ca', rig.certs.ca],
+      '127.0.0.1:',
+    );
   });
 
   it('nats with --tlsverify: a client certificate from the environment', { skip: skipNats }, async () => {
     const s = await natsServer('verify');
     await connectsAndStops(['model', '--transport=nats', '--url', s.url], '127.0.0.1:', {
-      PIPELINE_TLS_CA: certs.ca,
-      PIPELINE_TLS_CERT: certs.clientCert,
-      PIPELINE_TLS_KEY: certs.clientKey,
+      PIPELINE_TLS_CA: rig.certs.ca,
+      PIPELINE_TLS_CERT: rig.certs.clientCert,
+      PIPELINE_TLS_KEY: rig.certs.clientKey,
     });
   });
 
@@ -118,11 +98,10 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
   );
 
   it('amqps://: refused without --tls-ca, connected with it', { skip: skipAmqp }, async () => {
-    terminator ??= await startAmqpTerminator(certs);
-    const url = amqpsUrl(terminator);
+    const url = amqpsUrl(await rig.amqpTerminator());
     await refusedUntrusted(['dashboard', '--transport=amqp', '--url', url]);
     const r = await connectsAndStops(
-      ['dashboard', '--transport=amqp', '--url', url, '--tls-ca', certs.ca],
+      ['dashboard', '--transport=amqp', '--url', url, '--tls-ca', rig.certs.ca],
       'amqps://',
     );
     assert.ok(!r.stderr.includes(`:${new URL(AMQP_URL).password}@`), 'the password is never printed');
@@ -131,10 +110,13 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
   it('files that cannot be used are a usage error, before any connection', async () => {
     const cases: [string[], RegExp][] = [
       [['--tls-ca', '/no/such/ca.pem'], /cannot read --tls-ca \/no\/such\/ca\.pem: ENOENT/],
-      [['--tls-ca', certs.dir], /cannot read --tls-ca .*EISDIR/],
-      [['--tls-ca', certs.ca, '--tls-cert', certs.clientCert], /--tls-cert and --tls-key go together/],
+      [['--tls-ca', rig.certs.dir], /cannot read --tls-ca .*EISDIR/],
       [
-        ['--tls-cert', certs.clientCert, '--tls-key', `${certs.dir}/client.ext`],
+        ['--tls-ca', rig.certs.ca, '--tls-cert', rig.certs.clientCert],
+        /--tls-cert and --tls-key go together/,
+      ],
+      [
+        ['--tls-cert', rig.certs.clientCert, '--tls-key', `${rig.certs.dir}/client.ext`],
         /--tls-key .* holds no PEM block/,
       ],
     ];
@@ -147,7 +129,7 @@ describe('TLS options of the CLI', { timeout: 90_000 }, () => {
       assert.match(r.stderr, message);
     }
     const plain = await runCli(
-      ['model', '--transport=amqp', '--url', 'amqp://guest:guest@127.0.0.1:1', '--tls-ca', certs.ca],
+      ['model', '--transport=amqp', '--url', 'amqp://guest:guest@127.0.0.1:1', '--tls-ca', rig.certs.ca],
       { timeoutMs: 30_000 },
     );
     assert.equal(plain.code, 2, plain.stderr);

@@ -1,30 +1,24 @@
 /** `pipeline train` as a user runs it: it replaces an existing model file only when told to (--force). */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/tempDir.js';
 import { REPO_ROOT, runCli } from '../../harness/cli.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
 
 describe('pipeline train', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pipeline-train-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('pipeline-train-');
 
   it('writes a new model file', async () => {
-    const out = join(dir, 'new.json');
+    const out = join(dir(), 'new.json');
     const r = await runCli(['train', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(parseLinearModel(JSON.parse(await readFile(out, 'utf8'))).target, 'target');
   });
 
   it('refuses to replace an existing file without --force: exit 2, naming the file and --force', async () => {
-    const out = join(dir, 'kept.json');
+    const out = join(dir(), 'kept.json');
     await writeFile(out, 'precious');
     const r = await runCli(['train', '--out', out]);
     assert.equal(r.code, 2, r.stderr);
@@ -34,14 +28,14 @@ describe('pipeline train', () => {
     );
     assert.equal(await readFile(out, 'utf8'), 'precious');
     assert.deepEqual(
-      await readdir(dir).then((f) => f.filter((n) => n.startsWith('kept'))),
+      await readdir(dir()).then((f) => f.filter((n) => n.startsWith('kept'))),
       ['kept.json'],
       'no temp file left',
     );
   });
 
   it('replaces it with --force, whole', async () => {
-    const out = join(dir, 'replaced.json');
+    const out = join(dir(), 'replaced.json');
     await writeFile(out, 'old');
     const r = await runCli(['train', '--out', out, '--force']);
     assert.equal(r.code, 0, r.stderr);

@@ -2,24 +2,18 @@
  * The CLI as people type at it: durations with units, fractions where a whole number belongs, a mistyped command
  * or option, and the help's defaults shown as paths one can read from here.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/tempDir.js';
 import { REPO_ROOT, runCli } from '../../harness/cli.js';
 
 describe('the CLI takes what people type', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pipeline-typed-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('pipeline-typed-');
 
   it('runs with durations given with units, on the command line and in the environment', async () => {
-    const logDir = join(dir, 'units');
+    const logDir = join(dir(), 'units');
     const r = await runCli(
       [
         '--interval',
@@ -92,7 +86,7 @@ describe('the CLI takes what people type', () => {
     const inRepo = await runCli(['--help'], { cwd: REPO_ROOT });
     assert.match(inRepo.stdout, /\[default: data\/diabetes\.csv\]/);
     assert.match(inRepo.stdout, /\[default: models\/diabetes-linear\.json\]/);
-    const elsewhere = await runCli(['train', '--help'], { cwd: dir });
+    const elsewhere = await runCli(['train', '--help'], { cwd: dir() });
     assert.match(elsewhere.stdout, /\[default: the package's data\/diabetes\.csv\]/);
     assert.match(
       elsewhere.stdout.replace(/\s+/g, ' '),

@@ -3,16 +3,14 @@
  * wire contract, as docker compose runs them. 5,000 records go through; the metric log then holds each exactly
  * once, and nothing is left in the queues, ready or unacked.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
+import { AMQP_URL } from '../../harness/brokers.js';
 import {
   checkQueues,
-  lockRealQueues,
   rabbitmqctlQueues,
   REAL_QUEUES,
   REAL_QUEUES_AND_DEAD_LETTERS,
@@ -20,6 +18,7 @@ import {
   usableRabbitmqctl,
 } from '../../harness/realQueues.js';
 import { until } from '../../harness/poll.js';
+import { onRealTopics } from '../support/realTopicsSuite.js';
 import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
@@ -27,26 +26,13 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 describe('four service processes over RabbitMQ', () => {
   const procs = new ServiceProcesses();
-  let skip: string | false = false;
-  let unlock: (() => Promise<void>) | undefined;
-  let dir = '';
-
-  before(async () => {
-    skip = await brokerReachable('rabbitmq', AMQP_URL);
-    dir = await mkdtemp(join(tmpdir(), 'amqp-processes-'));
-    if (skip) return;
-    unlock = await lockRealQueues();
-    await resetRealQueues();
-  });
-
-  after(async () => {
-    await procs.stopAll();
-    try {
-      if (unlock) await resetRealQueues();
-    } finally {
-      await unlock?.();
-      await rm(dir, { recursive: true, force: true });
-    }
+  const real = onRealTopics({
+    broker: 'rabbitmq',
+    url: AMQP_URL,
+    dirPrefix: 'amqp-processes-',
+    reset: resetRealQueues,
+    resetFirst: true,
+    stopAll: () => procs.stopAll(),
   });
 
   it(
@@ -55,18 +41,18 @@ describe('four service processes over RabbitMQ', () => {
       timeout: 90_000,
     },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       const amqp = ['--transport=amqp', '--url', AMQP_URL];
-      const csvFile = join(dir, 'metric_log.csv');
+      const csvFile = join(real.dir, 'metric_log.csv');
       procs.start('model', { command: 'model', args: amqp });
-      procs.start('metric', { command: 'metric', args: [...amqp, '--log-dir', dir] });
-      procs.start('plot', { command: 'plot', args: ['--log-dir', dir, '--plot-interval', '500'] });
+      procs.start('metric', { command: 'metric', args: [...amqp, '--log-dir', real.dir] });
+      procs.start('plot', { command: 'plot', args: ['--log-dir', real.dir, '--plot-interval', '500'] });
       await Promise.all(['model', 'metric'].map((n) => procs.waitForOutput(n, /amqp: connected/, 30_000)));
 
       const t0 = performance.now();
       procs.start('features', {
         command: 'features',
-        args: [...amqp, '--count', String(RECORDS), '--interval', '0', '--log-dir', dir],
+        args: [...amqp, '--count', String(RECORDS), '--interval', '0', '--log-dir', real.dir],
         exitsByItself: true,
       });
       await waitForCsvRows(csvFile, RECORDS, { timeoutMs: 60_000, processes: procs });
@@ -121,7 +107,10 @@ describe('four service processes over RabbitMQ', () => {
         const [, yTrue, yPred, err] = line.split(',').map(Number);
         assert.equal(err, Math.abs((yTrue ?? NaN) - (yPred ?? NaN)), line);
       }
-      assert.deepEqual((await readFile(join(dir, 'error_distribution.png'))).subarray(0, 8), PNG_SIGNATURE);
+      assert.deepEqual(
+        (await readFile(join(real.dir, 'error_distribution.png'))).subarray(0, 8),
+        PNG_SIGNATURE,
+      );
     },
   );
 });

@@ -3,10 +3,9 @@
  * 2,000 dead letters of `features` (no model runs, so replayed messages stay in the topic). Afterwards every
  * record id is in `features` at least once, read back by the test from the broker, and the dead letters are gone.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as amqpConnect } from 'amqplib';
-import { connect as natsConnect } from 'nats';
 import { recordIdOf } from '../../src/core/deadLetters.js';
 import { FEATURES, deadLetterTopicName } from '../../src/core/topics.js';
 import { deadLetterHeaders } from '../../src/transports/nats/deadLetter.js';
@@ -19,8 +18,10 @@ import {
 } from '../../src/transports/amqp/topology.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { startCli, type CliResult } from '../../harness/cli.js';
+import { withNats } from '../../harness/natsServer.js';
 import { until } from '../../harness/poll.js';
-import { lockRealQueues, resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
+import { onRealTopicsPerBroker } from '../support/realTopicsSuite.js';
+import { resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 
 const LETTERS = 2_000;
 const REASON = 'wrong_shape: expected 3 features (a, b, c), got 10';
@@ -99,9 +100,8 @@ const nats: Broker = {
   url: NATS_URL,
   reachable: () => brokerReachable('nats', NATS_URL),
   reset: () => resetRealStreams(NATS_URL),
-  seed: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+  seed: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       await jsm.streams.add(streamConfig(FEATURES.name, 'deadLetter', NATS_DEFAULTS));
       await jsm.streams.add(streamConfig(FEATURES.name, 'queue', NATS_DEFAULTS));
@@ -113,23 +113,15 @@ const nats: Broker = {
             js.publish(subject, body(i + k), { headers: deadLetterHeaders(REASON, FEATURES.name, 1) }),
           ),
         );
-    } finally {
-      await nc.close();
-    }
-  },
-  deadLetters: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+    }),
+  deadLetters: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       return (await jsm.streams.info(streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'deadLetter')))
         .state.messages;
-    } finally {
-      await nc.close();
-    }
-  },
-  drainTopic: async () => {
-    const nc = await natsConnect({ servers: NATS_URL });
-    try {
+    }),
+  drainTopic: () =>
+    withNats(NATS_URL, async (nc) => {
       const jsm = await nc.jetstreamManager();
       const stream = streamName(NATS_DEFAULTS.streamPrefix, FEATURES.name, 'queue');
       const { first_seq, last_seq } = (await jsm.streams.info(stream)).state;
@@ -137,10 +129,7 @@ const nats: Broker = {
       for (let seq = first_seq; seq <= last_seq; seq++)
         ids.push(recordIdOf((await jsm.streams.getMessage(stream, { seq })).data) ?? '(no id)');
       return ids;
-    } finally {
-      await nc.close();
-    }
-  },
+    }),
 };
 function replay(broker: Broker): { child: ReturnType<typeof startCli>['child']; done: Promise<CliResult> } {
   return startCli([
@@ -155,30 +144,14 @@ function replay(broker: Broker): { child: ReturnType<typeof startCli>['child']; 
 }
 
 describe('dead-letters replay killed with SIGKILL part way', () => {
-  let unlock: (() => Promise<void>) | undefined;
-  const resets: (() => Promise<void>)[] = [];
-
-  before(async () => {
-    unlock = await lockRealQueues();
-  });
-
-  after(async () => {
-    try {
-      for (const reset of resets) await reset();
-    } finally {
-      await unlock?.();
-    }
-  });
+  const useBroker = onRealTopicsPerBroker();
 
   for (const broker of [amqp, nats]) {
     it(
       `${broker.kind}: ${LETTERS} dead letters, replay killed, replayed again: each id in features, none left`,
       { timeout: 120_000 },
       async (t) => {
-        const skip = await broker.reachable();
-        if (skip) return t.skip(skip);
-        await broker.reset();
-        resets.push(broker.reset);
+        if (!(await useBroker(t, broker))) return;
         await broker.seed();
         await until(async () => (await broker.deadLetters()) === LETTERS, `${LETTERS} dead letters`, {
           timeoutMs: 20_000,

@@ -6,7 +6,7 @@
  * long join TTL and the missing `y_pred` are sent), `replay --reason unmatched` puts back exactly those two and
  * the metric logs each once; `purge` refuses without --yes and removes with it.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,13 +18,8 @@ import { NATS_DEFAULTS } from '../../src/transports/nats/options.js';
 import { AMQP_URL, brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { runCli, type CliResult } from '../../harness/cli.js';
 import { until } from '../../harness/poll.js';
-import {
-  checkQueues,
-  lockRealQueues,
-  realStreams,
-  resetRealQueues,
-  resetRealStreams,
-} from '../../harness/realQueues.js';
+import { onRealTopicsPerBroker } from '../support/realTopicsSuite.js';
+import { checkQueues, realStreams, resetRealQueues, resetRealStreams } from '../../harness/realQueues.js';
 import { ServiceProcesses } from '../../harness/serviceProcesses.js';
 
 interface Broker {
@@ -70,31 +65,14 @@ const rowsOf = async (csv: string, id: string): Promise<number> =>
 
 describe('pipeline dead-letters over the brokers', () => {
   const procs = new ServiceProcesses();
-  let unlock: (() => Promise<void>) | undefined;
-  const resets: (() => Promise<void>)[] = [];
-
-  before(async () => {
-    unlock = await lockRealQueues();
-  });
-
-  after(async () => {
-    await procs.stopAll();
-    try {
-      for (const reset of resets) await reset();
-    } finally {
-      await unlock?.();
-    }
-  });
+  const useBroker = onRealTopicsPerBroker(() => procs.stopAll());
 
   for (const broker of BROKERS) {
     it(
       `${broker.kind}: list by reason, replay the unmatched once fixed, purge`,
       { timeout: 120_000 },
       async (t) => {
-        const skip = await broker.reachable();
-        if (skip) return t.skip(skip);
-        await broker.reset();
-        resets.push(broker.reset);
+        if (!(await useBroker(t, broker))) return;
         const dir = await mkdtemp(join(tmpdir(), `dead-letters-${broker.kind}-`));
         t.after(() => rm(dir, { recursive: true, force: true }));
         const csv = join(dir, 'metric_log.csv');

@@ -4,21 +4,20 @@
  * mode and in core mode; the metric log then holds each exactly once. In JetStream mode every durable consumer
  * is left with nothing pending or unacked; core mode leaves nothing behind at all.
  */
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_CSV_HEADER } from '../../src/core/metricCsv.js';
-import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
+import { NATS_URL } from '../../harness/brokers.js';
 import {
-  lockRealQueues,
   realStreams,
   REAL_STREAMS,
   resetRealStreams,
   type ConsumerFigures,
 } from '../../harness/realQueues.js';
 import { until } from '../../harness/poll.js';
+import { onRealTopics } from '../support/realTopicsSuite.js';
 import { ServiceProcesses, waitForCsvRows } from '../../harness/serviceProcesses.js';
 
 const RECORDS = 5000;
@@ -140,39 +139,30 @@ async function assertLogAndPlot(dir: string): Promise<void> {
 
 describe('four service processes over NATS', () => {
   const runs: ServiceProcesses[] = [];
-  let skip: string | false = false;
-  let unlock: (() => Promise<void>) | undefined;
-  let root = '';
-
-  before(async () => {
-    skip = await brokerReachable('nats', NATS_URL);
-    root = await mkdtemp(join(tmpdir(), 'nats-processes-'));
-    if (skip) return;
-    unlock = await lockRealQueues();
-  });
-
-  after(async () => {
-    await Promise.all(runs.map((p) => p.stopAll()));
-    try {
-      if (unlock) await resetRealStreams();
-    } finally {
-      await unlock?.();
-      await rm(root, { recursive: true, force: true });
-    }
+  // Each run resets the streams itself (begin), so the suite need not once the lock is taken.
+  const real = onRealTopics({
+    broker: 'nats',
+    url: NATS_URL,
+    dirPrefix: 'nats-processes-',
+    reset: resetRealStreams,
+    resetFirst: false,
+    stopAll: async () => {
+      await Promise.all(runs.map((p) => p.stopAll()));
+    },
   });
 
   const begin = async (mode: string): Promise<{ procs: ServiceProcesses; dir: string }> => {
     await resetRealStreams();
     const procs = new ServiceProcesses();
     runs.push(procs);
-    return { procs, dir: await mkdtemp(join(root, `${mode}-`)) };
+    return { procs, dir: await mkdtemp(join(real.dir, `${mode}-`)) };
   };
 
   it(
     `JetStream, features --count ${RECORDS} --interval 0: every record once, every consumer settled`,
     { timeout: 90_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       const { procs, dir } = await begin('jetstream');
       await runRecords(t, procs, 'jetstream', dir);
 
@@ -211,7 +201,7 @@ describe('four service processes over NATS', () => {
     `core mode, features --count ${RECORDS} --interval 0: every record once, no stream touched`,
     { timeout: 90_000 },
     async (t) => {
-      if (skip) return t.skip(skip);
+      if (real.skip) return t.skip(real.skip);
       const { procs, dir } = await begin('core');
       await runRecords(t, procs, 'core', dir);
       await stopServices(procs);

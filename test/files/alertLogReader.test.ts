@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/tempDir.js';
 import type { AlertEventBody } from '../../src/core/summaryBody.js';
 import { createAlertLogReader, parseAlertLine } from '../../src/files/alertLogReader.js';
 
@@ -17,15 +17,9 @@ const event = (record: number, state: AlertEventBody['state'] = 'firing'): Alert
 const line = (e: AlertEventBody): string => `${JSON.stringify(e)}\n`;
 
 describe('alert log reader', () => {
-  let dir: string;
+  const dir = tempDir('alert-log-');
   let n = 0;
-  const file = (): string => join(dir, `alerts-${n++}.jsonl`);
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'alert-log-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const file = (): string => join(dir(), `alerts-${n++}.jsonl`);
 
   it('reads a missing log as nothing', async () => {
     assert.deepEqual(await createAlertLogReader(file()).read(), {

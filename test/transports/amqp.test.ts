@@ -4,44 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogLevel } from '../../src/core/log.js';
 import { PermanentConnectionError } from '../../src/core/connectionFailure.js';
-import type { AmqpTransportOptions } from '../../src/transports/amqp/index.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { amqpUrlVia, brokerAddress, deleteTopics } from '../../harness/amqpBroker.js';
+import { amqpUrlVia, brokerAddress } from '../../harness/amqpBroker.js';
+import { amqpTestOptions, AMQP_FEATURES } from '../support/amqpTransports.js';
 import { describeTransport } from './conformance.js';
 import { sleep } from '../../harness/poll.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
-/** Log lines go nowhere unless AMQP_TEST_LOG=1: reconnect tests warn on purpose. */
-const testLogger = (level: LogLevel, message: string): void => {
-  if (process.env.AMQP_TEST_LOG === '1') process.stderr.write(`[amqp test] ${level}: ${message}\n`);
-};
-
-export const testOptions = (extra: AmqpTransportOptions = {}): AmqpTransportOptions => ({
-  url: AMQP_URL,
-  logger: testLogger,
-  reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-  closeTimeoutMs: 5000,
-  ...extra,
-});
-
 describeTransport(
   'amqp',
-  {
-    persistent: true,
-    orderedFromOneProducer: true,
-    workQueue: true,
-    broadcast: true,
-    redeliversOnNack: true,
-    redeliversUnackedOnConsumerDeath: true,
-    deadLetters: true,
-    reconnects: true,
-    cleanup: deleteTopics,
-  },
-  (opts) => createAmqpTransport(testOptions(opts?.url ? { url: opts.url } : {})),
+  AMQP_FEATURES,
+  (opts) => createAmqpTransport(amqpTestOptions(opts?.url ? { url: opts.url } : {})),
   { proxyTarget: brokerAddress(), urlVia: amqpUrlVia, skip },
 );
 
@@ -50,7 +26,7 @@ describe('amqp transport: settings', { skip }, () => {
     const lines: string[] = [];
     const secret = 'n0t-the-Passw0rd';
     const t = await createAmqpTransport({
-      ...testOptions({ url: `amqp://guest:${secret}@127.0.0.1:${brokerAddress().port}` }),
+      ...amqpTestOptions({ url: `amqp://guest:${secret}@127.0.0.1:${brokerAddress().port}` }),
       logger: (level, message) => lines.push(`${level}: ${message}`),
       closeTimeoutMs: 200,
     });
@@ -78,7 +54,7 @@ describe('amqp transport: settings', { skip }, () => {
   });
 
   it('refuses a message larger than maxMessageBytes before it reaches the broker', async () => {
-    const t = await createAmqpTransport(testOptions({ maxMessageBytes: 64 }));
+    const t = await createAmqpTransport(amqpTestOptions({ maxMessageBytes: 64 }));
     try {
       await assert.rejects(
         t.publishRaw({ name: 'conformance.big', kind: 'queue' }, new Uint8Array(65)),

@@ -4,74 +4,33 @@
  * and an existing classic queue adopted with a warning. Raw amqplib checks what the broker holds.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deadLetterTopicName, queueTopic } from '../../src/core/topics.js';
 import { reasonCode } from '../../src/core/deadLetters.js';
-import type { Transport } from '../../src/core/transport.js';
-import { createAmqpTransport, type AmqpTransportOptions } from '../../src/transports/amqp/index.js';
+import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import {
   deadLetterQueueDeclaration,
   QUORUM_DELIVERY_LIMIT,
   workQueueDeclaration,
 } from '../../src/transports/amqp/topology.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
-import { amqpUrlVia, brokerAddress, deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
+import { amqpUrlVia, brokerAddress, withRawChannel } from '../../harness/amqpBroker.js';
+import { amqpScratch, amqpTestOptions, AMQP_FEATURES } from '../support/amqpTransports.js';
 import { describeTransport } from './conformance.js';
-import { ack, Inbox, within } from './conformanceHelpers.js';
+import { ack, within } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
-/** As amqp.test.ts's (importing that file would run its suite here too); reconnect warnings go nowhere. */
-const testOptions = (extra: AmqpTransportOptions = {}): AmqpTransportOptions => ({
-  url: AMQP_URL,
-  logger: () => undefined,
-  reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-  closeTimeoutMs: 5000,
-  ...extra,
-});
-
 describeTransport(
   'amqp (quorum queues)',
-  {
-    persistent: true,
-    orderedFromOneProducer: true,
-    workQueue: true,
-    broadcast: true,
-    redeliversOnNack: true,
-    redeliversUnackedOnConsumerDeath: true,
-    deadLetters: true,
-    reconnects: true,
-    cleanup: deleteTopics,
-  },
+  AMQP_FEATURES,
   (opts) =>
-    createAmqpTransport(testOptions({ queueType: 'quorum', ...(opts?.url ? { url: opts.url } : {}) })),
+    createAmqpTransport(amqpTestOptions({ queueType: 'quorum', ...(opts?.url ? { url: opts.url } : {}) })),
   { proxyTarget: brokerAddress(), urlVia: amqpUrlVia, skip },
 );
 
-const topics: string[] = [];
-const transports: Transport[] = [];
-const inboxes: Inbox[] = [];
-after(async () => {
-  for (const i of inboxes) i.stop();
-  await Promise.allSettled(transports.map((t) => t.close()));
-  if (!skip) await deleteTopics(topics);
-});
-
-const unique = (label: string): string => {
-  const name = `amqp-quorum.${label}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  topics.push(name);
-  return name;
-};
-
-async function open(options: AmqpTransportOptions = {}): Promise<{ t: Transport; lines: string[] }> {
-  const lines: string[] = [];
-  const t = await createAmqpTransport({
-    ...testOptions({ queueType: 'quorum', ...options }),
-    logger: (level, message) => lines.push(`${level}: ${message}`),
-  });
-  transports.push(t);
-  return { t, lines };
-}
+const scratch = amqpScratch('amqp-quorum', skip, { queueType: 'quorum' });
+const { unique, open } = scratch;
 
 /** Whether the broker accepts `args` for the existing queue `name`: it refuses (406) a declaration of another type. */
 const acceptsDeclaration = (name: string, args: Record<string, unknown> | undefined): Promise<boolean> =>
@@ -118,8 +77,7 @@ describe('amqp transport: quorum queues', { skip, timeout: 60_000 }, () => {
       return deliveries;
     });
     assert.ok(returned > QUORUM_DELIVERY_LIMIT, `the broker kept delivering until its limit (${returned})`);
-    const dead = new Inbox(t.consumeDeadLetters(topic), ack);
-    inboxes.push(dead);
+    const dead = scratch.inbox(t.consumeDeadLetters(topic), ack);
     const [d] = await dead.waitFor(1, 'the dead letter');
     assert.ok(d);
     assert.equal(reasonCode(d.deadLetterReason ?? ''), 'delivery_limit', d.deadLetterReason);
@@ -132,8 +90,7 @@ describe('amqp transport: quorum queues', { skip, timeout: 60_000 }, () => {
     const { t, lines } = await open();
     const topic = queueTopic(name);
     await within(t.publish(topic, { id: 'a', body: 1 }), 'a publish');
-    const inbox = new Inbox(t.consume(topic, { prefetch: 10 }), ack);
-    inboxes.push(inbox);
+    const inbox = scratch.inbox(t.consume(topic, { prefetch: 10 }), ack);
     await inbox.waitFor(1);
     assert.equal(await acceptsDeclaration(name, undefined), true, 'the queue is still classic');
     assert.ok(

@@ -4,52 +4,19 @@
  * Raw amqplib plays the pika side.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { queueTopic, broadcastTopic, deadLetterTopicName, type Topic } from '../../src/core/topics.js';
-import type { ConnectionState, Transport } from '../../src/core/transport.js';
-import { createAmqpTransport, type AmqpTransportOptions } from '../../src/transports/amqp/index.js';
+import type { ConnectionState } from '../../src/core/transport.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { startTcpProxy } from '../../harness/tcpProxy.js';
-import { amqpUrlVia, brokerAddress, deleteTopics, withRawChannel } from '../../harness/amqpBroker.js';
+import { amqpUrlVia, brokerAddress, withRawChannel } from '../../harness/amqpBroker.js';
 import { until } from '../../harness/poll.js';
-import { ack, Inbox, idOf, range, settle, untilAttached, within } from './conformanceHelpers.js';
+import { amqpScratch } from '../support/amqpTransports.js';
+import { ack, idOf, range, settle, untilAttached, within } from './conformanceHelpers.js';
 
 const skip = await brokerReachable('rabbitmq', AMQP_URL);
 
-const topics: string[] = [];
-const transports: Transport[] = [];
-const inboxes: Inbox[] = [];
-after(async () => {
-  for (const i of inboxes) i.stop();
-  await Promise.allSettled(transports.map((t) => t.close()));
-  if (!skip) await deleteTopics(topics);
-});
-
-const unique = (label: string): string => {
-  const name = `amqp-wire.${label}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  topics.push(name);
-  return name;
-};
-
-/** A transport whose log lines are kept for assertions. */
-async function open(options: AmqpTransportOptions = {}): Promise<{ t: Transport; lines: string[] }> {
-  const lines: string[] = [];
-  const t = await createAmqpTransport({
-    url: AMQP_URL,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-    closeTimeoutMs: 5000,
-    logger: (level, message) => lines.push(`${level}: ${message}`),
-    ...options,
-  });
-  transports.push(t);
-  return { t, lines };
-}
-
-const inbox = (...args: ConstructorParameters<typeof Inbox>): Inbox => {
-  const i = new Inbox(...args);
-  inboxes.push(i);
-  return i;
-};
+const { unique, open, inbox } = amqpScratch('amqp-wire', skip);
 
 /** Declares as pika's `queue_declare(queue=name)` does: plain and non-durable. */
 const pikaDeclare = (name: string): Promise<unknown> =>

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { firstValueFrom, take, timeout } from 'rxjs';
 import { queueTopic } from '../../src/core/topics.js';
 import type { Transport } from '../../src/core/transport.js';
@@ -15,29 +15,17 @@ import type { TlsMaterial } from '../../src/transports/tlsMaterial.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { deleteTopics } from '../../harness/amqpBroker.js';
 import { NATS_SERVER_BIN, uniqueName, type OwnNatsServer } from '../../harness/natsServer.js';
-import { makeTestCerts, type TestCerts } from '../../harness/testCerts.js';
-import { amqpsUrl, startAmqpTerminator, startTlsNatsServer } from '../../harness/tlsBrokers.js';
-import type { TlsTerminator } from '../../harness/tlsTerminator.js';
+import { amqpsUrl } from '../../harness/tlsBrokers.js';
+import { tlsRig } from '../support/tlsRig.js';
 
 const skipNats = existsSync(NATS_SERVER_BIN) ? false : `${NATS_SERVER_BIN} is not installed`;
 const skipAmqp = await brokerReachable('rabbitmq', AMQP_URL);
 
-let certs: TestCerts;
-const servers: OwnNatsServer[] = [];
 const transports: Transport[] = [];
 const amqpTopics: string[] = [];
-let terminator: TlsTerminator | undefined;
-
-before(async () => {
-  certs = await makeTestCerts();
-});
-
-after(async () => {
+const rig = tlsRig(async () => {
   await Promise.all(transports.map((t) => t.close()));
-  await Promise.all(servers.map((s) => s.dispose()));
-  await terminator?.close();
   if (!skipAmqp) await deleteTopics(amqpTopics);
-  await certs.dispose();
 });
 
 /** The PEM text of the files, as the CLI reads them. */
@@ -72,30 +60,29 @@ async function roundTrip(settings: TransportSettings, topic: string): Promise<un
 }
 
 /** An own nats-server with TLS (`verify`: client certificates too), disposed of after the tests. */
-async function natsServer(verify: boolean): Promise<OwnNatsServer> {
-  const s = await startTlsNatsServer(certs, verify);
-  servers.push(s);
-  return s;
-}
+const natsServer = (verify: boolean): Promise<OwnNatsServer> => rig.natsServer(verify ? 'verify' : 'tls');
 
 describe('TLS round trips', { timeout: 60_000 }, () => {
   it('nats: a server with --tls, its CA given', { skip: skipNats }, async () => {
     const s = await natsServer(false);
-    await roundTrip({ kind: 'nats', url: s.url, tls: await material({ ca: certs.ca }) }, uniqueName('tls'));
+    await roundTrip(
+      { kind: 'nats', url: s.url, tls: await material({ ca: rig.certs.ca }) },
+      uniqueName('tls'),
+    );
   });
 
   it('nats: a server with --tlsverify, a client certificate given', { skip: skipNats }, async () => {
     const s = await natsServer(true);
-    const tls = await material({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
+    const tls = await material({ ca: rig.certs.ca, cert: rig.certs.clientCert, key: rig.certs.clientKey });
     await roundTrip({ kind: 'nats', url: s.url, tls }, uniqueName('tlsverify'));
   });
 
   it('amqp: amqps:// through a TLS terminator in front of RabbitMQ', { skip: skipAmqp }, async () => {
-    terminator = await startAmqpTerminator(certs);
+    const terminator = await rig.amqpTerminator();
     const topic = uniqueName('tls');
     amqpTopics.push(topic);
     const url = amqpsUrl(terminator);
-    await roundTrip({ kind: 'amqp', url, tls: await material({ ca: certs.ca }) }, topic);
+    await roundTrip({ kind: 'amqp', url, tls: await material({ ca: rig.certs.ca }) }, topic);
     assert.ok(terminator.handshakes >= 1, 'the connection went through the terminator');
   });
 });

@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/tempDir.js';
 import { encodeEnvelope } from '../../src/core/codec.js';
 import type { MetricRecord } from '../../src/core/metricsBody.js';
 import { statusCounters } from '../../src/core/statusBody.js';
@@ -152,16 +152,10 @@ describe('transportFeed, `metrics` messages', () => {
 });
 
 describe('csvFeed', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tui-feed-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('tui-feed-');
 
   it('starts with the rows already in the log (as backlog), then follows what is appended', async () => {
-    const file = join(dir, 'metric_log.csv');
+    const file = join(dir(), 'metric_log.csv');
     await writeFile(file, 'id,y_true,y_pred,absolute_error\na,1,2,1\nb,1,4,3\n');
     const feed = csvFeed(file, 20);
     assert.equal(feed.countsJoined, true);
@@ -202,7 +196,7 @@ describe('csvFeed', () => {
 
   it('reads a missing log as empty and shows it as connected (the pipeline may not have started)', async () => {
     const events: FeedEvent[] = [];
-    const sub = csvFeed(join(dir, 'nothing-yet.csv'), 20).events$.subscribe((e) => events.push(e));
+    const sub = csvFeed(join(dir(), 'nothing-yet.csv'), 20).events$.subscribe((e) => events.push(e));
     try {
       await until(() => events.some((e) => e.kind === 'state' && e.state === 'connected'), 'connected');
       assert.equal(events.filter((e) => e.kind === 'record').length, 0);
