@@ -19,7 +19,7 @@
  * by +0.05 (about one standard deviation) gives psi.bmi ≈ 2.0 and psi.prediction 0.25–0.35, and psi.bmi crosses
  * 0.2 once about 450 shifted vectors have entered a full window (PSI grows about as the square of that share).
  */
-import { PREDICTION_COLUMN, type ReferenceProfile } from './referenceProfile.js';
+import { PREDICTION_COLUMN, REFERENCE_BINS, type ReferenceProfile } from './referenceProfile.js';
 import { checkPositiveInteger } from './positiveInteger.js';
 
 /** Vectors in a window when no size is given. */
@@ -28,6 +28,8 @@ export const DEFAULT_DRIFT_WINDOW = 1000;
 export const DEFAULT_MIN_DRIFT_COUNT = 500;
 /** Floor on both shares of a bin (see the module documentation). */
 export const PSI_EPSILON = 1e-4;
+/** Vectors `add` stages before it bins them (see `DriftWindow`): 64 of 11 columns are 5.6 KiB. */
+const STAGED_VECTORS = 64;
 
 export interface DriftWindowOptions {
   /** Vectors in the window. @default DEFAULT_DRIFT_WINDOW */
@@ -64,10 +66,100 @@ export function populationStabilityIndex(
   return sum;
 }
 
+/** The staged vectors and the window they go into, as `countBins` takes them. */
+interface StagedColumn {
+  /** `m` vectors of `cols` values, vector `j`'s column `c` at `j · cols + c`. */
+  readonly staged: Float64Array;
+  readonly m: number;
+  readonly cols: number;
+  /** The window's bin of each value, slot `s` of column `c` at `s · cols + c`. */
+  readonly ring: Uint8Array;
+  readonly size: number;
+  /** The slot of the first staged vector. */
+  readonly next: number;
+  /** Slots in use before the first staged vector. */
+  readonly filled: number;
+  readonly counts: Uint32Array;
+}
+
+/**
+ * Counts column `c` of the staged vectors into its bins (from `counts[at]`), in order, each uncounting the value
+ * whose ring slot it takes once the window is full. A value's bin is the count of the `stride` edges from
+ * `edges[e]` at or below it, without branches: with at most nine edges a binary search's data-dependent branches
+ * mispredict about half the time, and a scan that branches per edge is no better; `+(a <= b)` compiles to a flag
+ * move, where `a <= b ? 1 : 0` would be a branch again.
+ */
+function countBins(
+  w: StagedColumn,
+  c: number,
+  edges: Float64Array,
+  e: number,
+  stride: number,
+  at: number,
+): void {
+  const { staged, m, cols, ring, size, counts } = w;
+  let slot = w.next;
+  let filled = w.filled;
+  for (let j = 0; j < m; j++) {
+    const v = staged[j * cols + c]!;
+    let bin = 0;
+    for (let i = e; i < e + stride; i++) bin += +(edges[i]! <= v);
+    const cell = slot * cols + c;
+    if (filled === size) counts[at + ring[cell]!]!--;
+    else filled++;
+    ring[cell] = bin;
+    counts[at + bin]!++;
+    slot = slot + 1 === size ? 0 : slot + 1;
+  }
+}
+
+/**
+ * `countBins` for nine edges (deciles, which `pipeline train` makes), written out with the edges in locals: the
+ * inner loop's counter and bound cost as much again as its compares, and V8 does not unroll it.
+ */
+function countDeciles(w: StagedColumn, c: number, edges: Float64Array, e: number, at: number): void {
+  const { staged, m, cols, ring, size, counts } = w;
+  const e0 = edges[e]!;
+  const e1 = edges[e + 1]!;
+  const e2 = edges[e + 2]!;
+  const e3 = edges[e + 3]!;
+  const e4 = edges[e + 4]!;
+  const e5 = edges[e + 5]!;
+  const e6 = edges[e + 6]!;
+  const e7 = edges[e + 7]!;
+  const e8 = edges[e + 8]!;
+  let slot = w.next;
+  let filled = w.filled;
+  for (let j = 0; j < m; j++) {
+    const v = staged[j * cols + c]!;
+    const bin =
+      +(e0 <= v) +
+      +(e1 <= v) +
+      +(e2 <= v) +
+      +(e3 <= v) +
+      +(e4 <= v) +
+      +(e5 <= v) +
+      +(e6 <= v) +
+      +(e7 <= v) +
+      +(e8 <= v);
+    const cell = slot * cols + c;
+    if (filled === size) counts[at + ring[cell]!]!--;
+    else filled++;
+    ring[cell] = bin;
+    counts[at + bin]!++;
+    slot = slot + 1 === size ? 0 : slot + 1;
+  }
+}
+
 /**
  * The last `size` feature vectors with their predictions, counted per reference bin, and their PSI per column.
- * `add` is O(columns · log bins) and allocates nothing: each column keeps a ring of bin indices (one byte per
- * vector) and a count per bin, and the vector leaving the window is uncounted as the new one is counted.
+ * `add` is O(columns · bins) and allocates nothing: each column keeps a ring of bin indices (one byte per vector)
+ * and a count per bin, and the vector leaving the window is uncounted as the new one is counted.
+ *
+ * Vectors are binned in batches: `add` copies the vector into a staging area, and every `STAGED_VECTORS` vectors
+ * (or when a count, a PSI or the bin counts are read) they are binned column by column, each column's edges held
+ * in locals across the batch. Readers never see the difference. In the one-process pipeline (1M records, same
+ * machine) binning vector by vector cost about 0.6 s; staged, 0.4 s.
  *
  * @example
  * ```ts
@@ -82,16 +174,25 @@ export class DriftWindow {
   readonly epsilon: number;
   /** The model's features in vector order, then `prediction`. */
   readonly columns: readonly string[];
-  /** Every column's edges end to end, column `c`'s from `#edgeStarts[c]` to `#edgeStarts[c + 1]`. */
-  readonly #flatEdges: Float64Array;
-  readonly #edgeStarts: Int32Array;
+  /**
+   * Every column's edges at a fixed stride, column `c`'s from `c · #stride`, padded with +∞ up to the stride: a
+   * padding edge is never `<=` a finite value, so it adds nothing to a bin count, and every column's count has the
+   * same shape (see `add`).
+   */
+  readonly #edges: Float64Array;
+  /** Edges per column in `#edges`: the most any column has. */
+  readonly #stride: number;
   readonly #expected: Float64Array[];
-  /** Start of each column's bins in `#counts`. */
-  readonly #offsets: Int32Array;
+  /** Column `c`'s bins start at `c · (#stride + 1)` in `#counts`. */
   readonly #counts: Uint32Array;
   /** Slot `s` of column `c` at `s · columns + c`. */
   readonly #ring: Uint8Array;
+  /** Vectors added but not binned yet, vector `j`'s column `c` at `j · columns + c`. */
+  readonly #staged: Float64Array;
+  #stagedCount = 0;
+  /** The ring slot of the next vector binned. */
   #next = 0;
+  /** Vectors binned into the window (at most `size`). */
   #count = 0;
 
   /**
@@ -126,23 +227,19 @@ export class DriftWindow {
     this.minCount = minCount;
     this.epsilon = epsilon;
     this.columns = Object.freeze([...featureNames, PREDICTION_COLUMN]);
-    this.#flatEdges = Float64Array.from(bins.flatMap((b) => b.edges));
-    this.#edgeStarts = new Int32Array(bins.length + 1);
-    bins.forEach((b, c) => (this.#edgeStarts[c + 1] = this.#edgeStarts[c]! + b.edges.length));
+    const stride = Math.max(...bins.map((b) => b.edges.length));
+    this.#stride = stride;
+    this.#edges = new Float64Array(bins.length * stride).fill(Infinity);
+    bins.forEach((b, c) => this.#edges.set(b.edges, c * stride));
     this.#expected = bins.map((b) => Float64Array.from(b.fractions));
-    this.#offsets = new Int32Array(bins.length);
-    let total = 0;
-    bins.forEach((b, c) => {
-      this.#offsets[c] = total;
-      total += b.fractions.length;
-    });
-    this.#counts = new Uint32Array(total);
+    this.#counts = new Uint32Array(bins.length * (stride + 1));
     this.#ring = new Uint8Array(size * bins.length);
+    this.#staged = new Float64Array(STAGED_VECTORS * bins.length);
   }
 
   /** Vectors in the window now (at most `size`). */
   get count(): number {
-    return this.#count;
+    return Math.min(this.#count + this.#stagedCount, this.size);
   }
 
   /**
@@ -152,32 +249,52 @@ export class DriftWindow {
   add(x: readonly number[], prediction: number): void {
     const k = this.columns.length - 1;
     if (x.length !== k) throw new RangeError(`expected ${k} features, got ${x.length}`);
-    for (let c = 0; c < k; c++)
-      if (!Number.isFinite(x[c])) throw new RangeError(`feature ${this.columns[c]} is ${x[c]}, not finite`);
-    if (!Number.isFinite(prediction)) throw new RangeError(`prediction is ${prediction}, not finite`);
-
-    // Locals and one flat array of edges: this runs for every vector the model predicts.
-    const base = this.#next * (k + 1);
-    const full = this.#count === this.size;
-    const ring = this.#ring;
-    const counts = this.#counts;
-    const offsets = this.#offsets;
-    const edges = this.#flatEdges;
-    const starts = this.#edgeStarts;
-    for (let c = 0; c <= k; c++) {
-      const offset = offsets[c]!;
-      if (full) counts[offset + ring[base + c]!]!--;
-      const v = c < k ? x[c]! : prediction;
-      // binIndex over this column's edges, as a count of the edges at or below v: with at most nine edges a scan
-      // without branches (165 ns a vector) beats a binary search, whose data-dependent branches mispredict about
-      // half the time (345 ns). `+(a <= b)` compiles to a flag move; `a <= b ? 1 : 0` would be a branch again.
-      let bin = 0;
-      for (let i = starts[c]!, end = starts[c + 1]!; i < end; i++) bin += +(edges[i]! <= v);
-      ring[base + c] = bin;
-      counts[offset + bin]!++;
+    // Each value is read once: the in-memory transport hands over frozen arrays, whose elements V8 reads several
+    // times slower than a plain array's (320 against 160 ns a vector when read three times). Then v − v, 0 for a
+    // finite v and NaN otherwise, checks the whole vector with one test and no branch per value.
+    const cols = k + 1;
+    const staged = this.#staged;
+    const at = this.#stagedCount * cols;
+    let finite = prediction - prediction;
+    for (let c = 0; c < k; c++) {
+      const v = x[c]!;
+      staged[at + c] = v;
+      finite += v - v;
     }
-    this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
-    if (!full) this.#count++;
+    if (finite !== 0) this.#refuse(x, prediction);
+    staged[at + k] = prediction;
+    if (++this.#stagedCount === STAGED_VECTORS) this.#binStaged();
+  }
+
+  /** Bins the staged vectors into the window, in the order they were added (see the class documentation). */
+  #binStaged(): void {
+    const m = this.#stagedCount;
+    if (m === 0) return;
+    const column: StagedColumn = {
+      staged: this.#staged,
+      m,
+      cols: this.columns.length,
+      ring: this.#ring,
+      size: this.size,
+      next: this.#next,
+      filled: this.#count,
+      counts: this.#counts,
+    };
+    const stride = this.#stride;
+    for (let c = 0; c < column.cols; c++) {
+      if (stride === REFERENCE_BINS - 1) countDeciles(column, c, this.#edges, c * stride, c * (stride + 1));
+      else countBins(column, c, this.#edges, c * stride, stride, c * (stride + 1));
+    }
+    this.#next = (this.#next + m) % this.size;
+    this.#count = Math.min(this.#count + m, this.size);
+    this.#stagedCount = 0;
+  }
+
+  /** Throws the `RangeError` that names the first value of `x`, or the prediction, that is not finite. */
+  #refuse(x: readonly number[], prediction: number): never {
+    const c = x.findIndex((v) => !Number.isFinite(v));
+    if (c !== -1) throw new RangeError(`feature ${this.columns[c]} is ${x[c]}, not finite`);
+    throw new RangeError(`prediction is ${prediction}, not finite`);
   }
 
   /**
@@ -192,9 +309,10 @@ export class DriftWindow {
   psiOf(c: number): number | null {
     const expected = this.#expected[c];
     if (expected === undefined) throw new RangeError(`no column ${c}; there are ${this.columns.length}`);
+    this.#binStaged();
     const n = this.#count;
     if (n < this.minCount) return null;
-    const offset = this.#offsets[c]!;
+    const offset = c * (this.#stride + 1);
     const eps = this.epsilon;
     // populationStabilityIndex's loop over counts / n, without the array of shares it would need.
     let sum = 0;
@@ -211,13 +329,15 @@ export class DriftWindow {
     const c = this.columns.indexOf(name);
     if (c === -1)
       throw new RangeError(`no column ${JSON.stringify(name)}; the columns are ${this.columns.join(', ')}`);
-    const offset = this.#offsets[c]!;
+    this.#binStaged();
+    const offset = c * (this.#stride + 1);
     return Array.from(this.#counts.subarray(offset, offset + this.#expected[c]!.length));
   }
 
   /** Empties the window (after a model change, say); the reference stays. */
   reset(): void {
     this.#counts.fill(0);
+    this.#stagedCount = 0;
     this.#next = 0;
     this.#count = 0;
   }

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseDataset } from '../../src/core/dataset.js';
 import { parseLinearModel } from '../../src/core/linearModel.js';
-import { buildReferenceProfile, type ReferenceProfile } from '../../src/core/referenceProfile.js';
+import {
+  binIndex,
+  binProfile,
+  buildReferenceProfile,
+  type ReferenceProfile,
+} from '../../src/core/referenceProfile.js';
 import {
   DEFAULT_DRIFT_WINDOW,
   DEFAULT_MIN_DRIFT_COUNT,
@@ -127,6 +132,60 @@ describe('DriftWindow on the diabetes model', () => {
   const reference = buildReferenceProfile(ds, model);
   const predictions = ds.X.map((x) => model.predict(x));
   const bmi = model.features.indexOf('bmi');
+
+  it('counts in batches exactly as vector by vector, whatever the window and however seldom it is read', () => {
+    // `add` stages vectors and bins them in batches: windows smaller and larger than a batch, wraps inside a
+    // batch, reads at random moments, values exactly on edges; deciles (nine edges, `sex` one, padded) and
+    // quintiles (four edges: the general path).
+    const quintiles: ReferenceProfile = {
+      ...reference,
+      features: Object.fromEntries(
+        model.features.map((name, c) => [
+          name,
+          binProfile(
+            ds.X.map((x) => x[c]!),
+            5,
+          ),
+        ]),
+      ),
+      prediction: binProfile(predictions, 5),
+    };
+    const columns = [...model.features, 'prediction'];
+    for (const [profile, size] of [1, 7, 64, 100, 1000].flatMap((n) => [
+      [reference, n] as const,
+      [quintiles, n] as const,
+    ])) {
+      const edgesOf = (c: number): readonly number[] =>
+        c < model.features.length ? profile.features[model.features[c]!]!.edges : profile.prediction.edges;
+      const r = seededRandom(size);
+      const w = new DriftWindow(profile, model.features, { size, minCount: 1 });
+      const last: number[][] = [];
+      let nextRead = 1;
+      for (let i = 0; i < 3000; i++) {
+        const row = Math.floor(r() * ds.X.length);
+        // One vector in ten sits exactly on one of its columns' edges.
+        const x = [...ds.X[row]!];
+        if (r() < 0.1) {
+          const c = Math.floor(r() * x.length);
+          const edges = edgesOf(c);
+          x[c] = edges[Math.floor(r() * edges.length)]!;
+        }
+        const p = predictions[row]!;
+        w.add(x, p);
+        last.push([...x, p]);
+        if (last.length > size) last.shift();
+        if (i + 1 < nextRead) continue;
+        nextRead = i + 1 + 1 + Math.floor(r() * 300);
+        assert.equal(w.count, last.length);
+        for (const [c, name] of columns.entries()) {
+          const edges = edgesOf(c);
+          const counts = new Array<number>(edges.length + 1).fill(0);
+          for (const v of last) counts[binIndex(edges, v[c]!)]!++;
+          assert.deepEqual(w.binCounts(name), counts, `window ${size}, ${name}, after ${i + 1}`);
+        }
+      }
+    }
+  });
 
   it('raises no false alarm: 100,000 rows drawn from the training data keep every PSI far below 0.2', (t) => {
     const w = new DriftWindow(reference, model.features);
