@@ -19,7 +19,7 @@
  * by +0.05 (about one standard deviation) gives psi.bmi ≈ 2.0 and psi.prediction 0.25–0.35, and psi.bmi crosses
  * 0.2 once about 450 shifted vectors have entered a full window (PSI grows about as the square of that share).
  */
-import { PREDICTION_COLUMN, REFERENCE_BINS, type ReferenceProfile } from './referenceProfile.js';
+import { PREDICTION_COLUMN, type ReferenceProfile } from './referenceProfile.js';
 import { checkPositiveInteger } from './positiveInteger.js';
 
 /** Vectors in a window when no size is given. */
@@ -30,6 +30,8 @@ export const DEFAULT_MIN_DRIFT_COUNT = 500;
 export const PSI_EPSILON = 1e-4;
 /** Vectors `add` stages before it bins them (see `DriftWindow`): 64 of 11 columns are 5.6 KiB. */
 const STAGED_VECTORS = 64;
+/** Edges per column that `countNineEdges` is written out for: the deciles `pipeline train` makes. */
+const NINE_EDGES = 9;
 
 export interface DriftWindowOptions {
   /** Vectors in the window. @default DEFAULT_DRIFT_WINDOW */
@@ -114,10 +116,11 @@ function countBins(
 }
 
 /**
- * `countBins` for nine edges (deciles, which `pipeline train` makes), written out with the edges in locals: the
- * inner loop's counter and bound cost as much again as its compares, and V8 does not unroll it.
+ * `countBins` for `NINE_EDGES` edges (deciles, which `pipeline train` makes), written out with the edges in
+ * locals: the inner loop's counter and bound cost as much again as its compares, and V8 does not unroll it (a
+ * vector of the diabetes model, in isolation: 0.16 µs this way, 0.23 µs through `countBins`).
  */
-function countDeciles(w: StagedColumn, c: number, edges: Float64Array, e: number, at: number): void {
+function countNineEdges(w: StagedColumn, c: number, edges: Float64Array, e: number, at: number): void {
   const { staged, m, cols, ring, size, counts } = w;
   const e0 = edges[e]!;
   const e1 = edges[e + 1]!;
@@ -282,7 +285,7 @@ export class DriftWindow {
     };
     const stride = this.#stride;
     for (let c = 0; c < column.cols; c++) {
-      if (stride === REFERENCE_BINS - 1) countDeciles(column, c, this.#edges, c * stride, c * (stride + 1));
+      if (stride === NINE_EDGES) countNineEdges(column, c, this.#edges, c * stride, c * (stride + 1));
       else countBins(column, c, this.#edges, c * stride, stride, c * (stride + 1));
     }
     this.#next = (this.#next + m) % this.size;
