@@ -68,8 +68,8 @@ export function populationStabilityIndex(
   return sum;
 }
 
-/** The staged vectors and the window they go into, as `countBins` takes them. */
-interface StagedColumn {
+/** A batch of staged vectors and the window they go into, as `countBins` takes them. */
+interface StagedBatch {
   /** `m` vectors of `cols` values, vector `j`'s column `c` at `j · cols + c`. */
   readonly staged: Float64Array;
   readonly m: number;
@@ -92,7 +92,7 @@ interface StagedColumn {
  * move, where `a <= b ? 1 : 0` would be a branch again.
  */
 function countBins(
-  w: StagedColumn,
+  w: StagedBatch,
   c: number,
   edges: Float64Array,
   e: number,
@@ -120,7 +120,7 @@ function countBins(
  * locals: the inner loop's counter and bound cost as much again as its compares, and V8 does not unroll it (a
  * vector of the diabetes model, in isolation: 0.16 µs this way, 0.23 µs through `countBins`).
  */
-function countNineEdges(w: StagedColumn, c: number, edges: Float64Array, e: number, at: number): void {
+function countNineEdges(w: StagedBatch, c: number, edges: Float64Array, e: number, at: number): void {
   const { staged, m, cols, ring, size, counts } = w;
   const e0 = edges[e]!;
   const e1 = edges[e + 1]!;
@@ -156,8 +156,9 @@ function countNineEdges(w: StagedColumn, c: number, edges: Float64Array, e: numb
 
 /**
  * The last `size` feature vectors with their predictions, counted per reference bin, and their PSI per column.
- * `add` is O(columns · bins) and allocates nothing: each column keeps a ring of bin indices (one byte per vector)
- * and a count per bin, and the vector leaving the window is uncounted as the new one is counted.
+ * `add` is O(columns · bins) and allocates nothing but one small record per batch (below): each column keeps a ring
+ * of bin indices (one byte per vector) and a count per bin, and the vector leaving the window is uncounted as the
+ * new one is counted.
  *
  * Vectors are binned in batches: `add` copies the vector into a staging area, and every `STAGED_VECTORS` vectors
  * (or when a count, a PSI or the bin counts are read) they are binned column by column, each column's edges held
@@ -180,7 +181,7 @@ export class DriftWindow {
   /**
    * Every column's edges at a fixed stride, column `c`'s from `c · #stride`, padded with +∞ up to the stride: a
    * padding edge is never `<=` a finite value, so it adds nothing to a bin count, and every column's count has the
-   * same shape (see `add`).
+   * same shape (see `countBins`).
    */
   readonly #edges: Float64Array;
   /** Edges per column in `#edges`: the most any column has. */
@@ -252,8 +253,9 @@ export class DriftWindow {
   add(x: readonly number[], prediction: number): void {
     const k = this.columns.length - 1;
     if (x.length !== k) throw new RangeError(`expected ${k} features, got ${x.length}`);
-    // Each value is read once: the in-memory transport hands over frozen arrays, whose elements V8 reads several
-    // times slower than a plain array's (320 against 160 ns a vector when read three times). Then v − v, 0 for a
+    // Each value is read once: in one process the vectors are the features service's rows, frozen by
+    // preEncodeBody, whose elements V8 reads more slowly than a plain array's (320 against 160 ns a vector when
+    // read three times). Then v − v, 0 for a
     // finite v and NaN otherwise, checks the whole vector with one test and no branch per value.
     const cols = k + 1;
     const staged = this.#staged;
@@ -273,7 +275,7 @@ export class DriftWindow {
   #binStaged(): void {
     const m = this.#stagedCount;
     if (m === 0) return;
-    const column: StagedColumn = {
+    const batch: StagedBatch = {
       staged: this.#staged,
       m,
       cols: this.columns.length,
@@ -284,9 +286,9 @@ export class DriftWindow {
       counts: this.#counts,
     };
     const stride = this.#stride;
-    for (let c = 0; c < column.cols; c++) {
-      if (stride === NINE_EDGES) countNineEdges(column, c, this.#edges, c * stride, c * (stride + 1));
-      else countBins(column, c, this.#edges, c * stride, stride, c * (stride + 1));
+    for (let c = 0; c < batch.cols; c++) {
+      if (stride === NINE_EDGES) countNineEdges(batch, c, this.#edges, c * stride, c * (stride + 1));
+      else countBins(batch, c, this.#edges, c * stride, stride, c * (stride + 1));
     }
     this.#next = (this.#next + m) % this.size;
     this.#count = Math.min(this.#count + m, this.size);
