@@ -8,8 +8,8 @@
  *   after one ack wait.
  * - Unsubscribing (or close) naks what is still unsettled, so another replica gets it at once; settling it
  *   afterwards is a no-op.
- * - A consumer deleted under us, a stream gone, or missed heartbeats: the stream and consumer are created
- *   again and consuming resumes. Other failures retry with backoff; a configuration conflict errors.
+ * - A consumer deleted under us, a stream gone, missed heartbeats, or nothing heard for three pull periods
+ *   (see SilenceWatch): the stream and consumer are created again and consuming resumes. Other failures retry with backoff; a configuration conflict errors.
  */
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
 import type { Observable } from 'rxjs';
@@ -27,6 +27,7 @@ import {
 } from './names.js';
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
+import { SilenceWatch } from './silenceWatch.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
 import { toError } from '../../core/errors.js';
 
@@ -48,6 +49,9 @@ const RELEASE_NAK_DELAY_MS = 100;
 
 /** Pull requests expire after this; idle heartbeats come every half of it, so a dead consumer is noticed soon. */
 const PULL_EXPIRES_MS = 10_000;
+
+/** Pull periods in a row with nothing heard, not even an expiry, after which the consumer is re-created. */
+const SILENT_PERIODS = 3;
 
 const RECREATE_EVENTS: ReadonlySet<string> = new Set([
   ConsumerEvents.ConsumerDeleted,
@@ -171,8 +175,9 @@ export function consumeJetStream(
       finish: () => subscriber.complete(),
     };
 
-    const watch = async (msgs: ConsumerMessages): Promise<void> => {
+    const watch = async (msgs: ConsumerMessages, silence: SilenceWatch): Promise<void> => {
       for await (const s of await msgs.status()) {
+        silence.heard();
         if (!RECREATE_EVENTS.has(s.type)) continue;
         ctx.log('warn', `consumer of ${subject}: ${s.type} (${JSON.stringify(s.data)}); re-creating it`);
         topology.forget(p.topic, p.kind);
@@ -197,18 +202,34 @@ export function consumeJetStream(
           if (!taking) return;
           const msgs = await consumer.consume({ max_messages: p.prefetch, expires: PULL_EXPIRES_MS });
           messages = msgs;
-          void watch(msgs).catch((e: unknown) =>
+          const silence = new SilenceWatch(SILENT_PERIODS);
+          void watch(msgs, silence).catch((e: unknown) =>
             ctx.log('debug', `status of ${subject}: ${errorMessage(e)}`),
           );
-          for await (const m of msgs) {
-            failures = 0;
-            if (!taking) {
-              // Pulled before we stopped: give it back now rather than after an ack wait.
-              quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
-              continue;
+          const watchdog = setInterval(() => {
+            if (!silence.tick()) return;
+            ctx.log(
+              'warn',
+              `consumer of ${subject}: nothing heard for ${(SILENT_PERIODS * PULL_EXPIRES_MS) / 1000} s, not even ` +
+                'a pull request expiring; re-creating it',
+            );
+            topology.forget(p.topic, p.kind);
+            void msgs.close();
+          }, PULL_EXPIRES_MS);
+          try {
+            for await (const m of msgs) {
+              failures = 0;
+              silence.heard();
+              if (!taking) {
+                // Pulled before we stopped: give it back now rather than after an ack wait.
+                quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
+                continue;
+              }
+              outstanding.add(m);
+              subscriber.next(new JsDelivery(owner, m));
             }
-            outstanding.add(m);
-            subscriber.next(new JsDelivery(owner, m));
+          } finally {
+            clearInterval(watchdog);
           }
           if (taking) await ctx.conn.sleep(backoffDelayMs(failures++, ctx.o));
         } catch (e) {
