@@ -20,7 +20,9 @@ export function statusLine({ counters: c, rate, transport, state }: StatusFigure
     `MAE ${num(c.stats.mae)}`,
     `RMSE ${num(c.stats.rmse)}`,
   ];
-  if (c.published > 0 && c.joined === 0) parts.unshift(`published ${int(c.published)}`);
+  // A service that joins nothing says what it does do: the model predicts, features publishes.
+  if (c.joined === 0 && c.predicted > 0) parts.unshift(`predicted ${int(c.predicted)}`);
+  else if (c.joined === 0 && c.published > 0) parts.unshift(`published ${int(c.published)}`);
   if (c.pending > 0) parts.push(`waiting ${int(c.pending)}`);
   if (c.deadLettered + c.unmatched > 0) parts.push(`dead-lettered ${int(c.deadLettered + c.unmatched)}`);
   if (c.retried > 0) parts.push(`retried ${int(c.retried)}`);
