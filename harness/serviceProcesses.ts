@@ -268,14 +268,20 @@ export class ServiceProcesses implements Watched {
     );
   }
 
-  /** Every run with its exit and the end of its output: the message to attach to a failed assertion. */
+  /**
+   * Every run with its exit and the end of its output: the message to attach to a failed assertion. The log
+   * (stderr) comes first and longer: stdout is mostly the status line, one a second, all alike.
+   */
   report(lines = 25): string {
-    const tail = (s: string): string => s.trimEnd().split('\n').slice(-lines).join('\n    ');
+    const tail = (s: string, n: number): string => s.trimEnd().split('\n').slice(-n).join('\n    ');
     return [...this.byName.values()]
       .flat()
       .map((r) => {
         const state = r.exit ? `exited code=${r.exit.code} signal=${r.exit.signal}` : 'running';
-        return `--- ${r.name} (pid ${r.pid}, ${state})\n  stdout:\n    ${tail(r.stdout)}\n  stderr:\n    ${tail(r.stderr)}`;
+        return (
+          `--- ${r.name} (pid ${r.pid}, ${state})\n  stderr:\n    ${tail(r.stderr, lines)}\n` +
+          `  stdout:\n    ${tail(r.stdout, Math.min(lines, 5))}`
+        );
       })
       .join('\n');
   }
