@@ -1,12 +1,13 @@
 /**
  * The error-over-time chart of the plot service (`logs/error_over_time.png`): the window's MAE and bias against
- * the record count, computed here from the rows the plotter reads, with the alert log's changes marked. Memory is
- * flat: the window's statistics, at most `maxPoints` points and the latest MAX_ALERT_MARKS alert changes.
+ * the record count, computed here from the rows the plotter reads (`WindowErrorMeans`), with the alert log's
+ * changes marked. Memory is flat: the window's errors, at most `maxPoints` points and the latest MAX_ALERT_MARKS
+ * alert changes.
  */
 import type { MetricRecord } from '../core/metricsBody.js';
 import { DEFAULT_WINDOW_SIZE } from '../core/quality.js';
-import { QualityStats } from '../core/qualityStats.js';
 import { DEFAULT_TIMELINE_POINTS, TimelineSeries, type TimelinePoint } from '../core/timelineSeries.js';
+import { WindowErrorMeans } from '../core/windowErrorMeans.js';
 import { errorTimelineSpec, type AlertMark } from '../core/timelineSpec.js';
 import { createAlertLogReader, type AlertLogChunk } from '../files/alertLogReader.js';
 import { renderPng } from '../files/renderPng.js';
@@ -44,15 +45,15 @@ export interface Timeline {
 export function createTimeline(options: TimelineOptions): Timeline {
   const { file, windowSize = DEFAULT_WINDOW_SIZE, maxPoints = DEFAULT_TIMELINE_POINTS } = options;
   const alerts = options.alertsFile === undefined ? undefined : createAlertLogReader(options.alertsFile);
-  let stats = new QualityStats({ windowSize });
+  let stats = new WindowErrorMeans(windowSize);
   const series = new TimelineSeries(maxPoints);
   let marks: AlertMark[] = [];
   // Like the histogram, nothing is drawn before there is something to show.
   let dirty = false;
 
   const pointNow = (): TimelinePoint | undefined => {
-    const { n, window } = stats.snapshot({ orderStatistics: false });
-    return n === 0 ? undefined : { record: n, mae: window.mae ?? 0, bias: window.bias ?? 0 };
+    const n = stats.count;
+    return n === 0 ? undefined : { record: n, mae: stats.mae, bias: stats.bias };
   };
   const points = (): readonly TimelinePoint[] => {
     const kept = series.points();
@@ -68,7 +69,7 @@ export function createTimeline(options: TimelineOptions): Timeline {
       dirty = true;
     },
     reset: () => {
-      stats = new QualityStats({ windowSize });
+      stats = new WindowErrorMeans(windowSize);
       series.reset();
       dirty = true;
     },
