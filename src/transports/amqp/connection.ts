@@ -49,6 +49,8 @@ export class AmqpConnection {
   private waiters: Waiter[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** The URL of the last attempt that failed, as logs may show it. */
+  private lastFailed: string | undefined;
   /** Set once a permanent failure stopped the retries: what waiters are rejected with. */
   private failure: PermanentConnectionError | undefined;
 
@@ -67,12 +69,19 @@ export class AmqpConnection {
     // Emitted before the retry is scheduled: a permanent failure stops recovery here, so no retry (and no
     // retry warning) follows it.
     recovering.on('connect-failed', (err: Error) => {
+      this.lastFailed = this.where;
       const permanent = classifyConnectionError(err, this.context);
       if (permanent) this.fail(permanent);
       else if (!this.closed) this.state.next('reconnecting');
     });
     recovering.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) => {
-      const text = `connecting to ${this.where} again in ${info.delay} ms (attempt ${info.attempt}; ${errorMessage(info.error)})`;
+      // With a list, the attempt that failed and the next one are at different URLs: name both.
+      const next = this.where;
+      const text =
+        this.lastFailed === undefined || this.lastFailed === next
+          ? `connecting to ${next} again in ${info.delay} ms (attempt ${info.attempt}; ${errorMessage(info.error)})`
+          : `${this.lastFailed}: ${errorMessage(info.error)}; connecting to ${next} in ${info.delay} ms ` +
+            `(attempt ${info.attempt})`;
       // After a lost connection the first retry is expected; warn only when attempts keep failing.
       this.log(info.attempt > 1 || this.nextId === 1 ? 'warn' : 'info', text);
     });
@@ -112,6 +121,8 @@ export class AmqpConnection {
       clientProperties: { connection_name: options.connectionName },
       // Without it Nagle's algorithm meets the broker's delayed ACKs: a publisher awaiting each confirm waits ~40 ms.
       noDelay: true,
+      // amqplib applies it to the TCP connect and the handshake, and lifts it once the connection is open.
+      timeout: options.connectTimeoutMs,
       // Used by amqplib on amqps:// URLs only (options.ts refuses them with amqp://).
       ...amqpTlsSocketOptions(tls),
       recovery: {

@@ -85,6 +85,13 @@ export interface AmqpTransportOptions {
    */
   readonly closeTimeoutMs?: number;
   /**
+   * How long one connection attempt may take, TCP connect and AMQP handshake together, before it is given up and
+   * the next URL (or the same, after the backoff) is tried: a host that drops packets, or a port where something
+   * accepts but never speaks AMQP, would otherwise hold an attempt for minutes.
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
    * Shown in the RabbitMQ management UI and `rabbitmqctl list_connections client_properties`.
    * @default 'rx-ml-pipeline'
    */
@@ -115,6 +122,7 @@ export const AMQP_DEFAULTS = {
   heartbeatSeconds: 10,
   reconnect: { initialDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: 0.2 },
   closeTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
   connectionName: 'rx-ml-pipeline',
 } as const;
 
@@ -131,6 +139,7 @@ export interface ResolvedAmqpOptions {
   readonly heartbeatSeconds: number;
   readonly reconnect: Required<AmqpReconnectOptions>;
   readonly closeTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly connectionName: string;
   readonly tls: TlsMaterial | undefined;
   readonly onPermanentFailure: ((error: PermanentConnectionError) => void) | undefined;
@@ -256,6 +265,7 @@ export function resolveAmqpOptions(
       jitter: r.jitter ?? d.reconnect.jitter,
     },
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? d.connectTimeoutMs),
     connectionName: options.connectionName ?? d.connectionName,
     tls: urls.map((u) => tlsFor(u, options.tls))[0],
     onPermanentFailure: options.onPermanentFailure,
