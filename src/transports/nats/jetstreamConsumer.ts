@@ -207,6 +207,8 @@ export function consumeJetStream(
             ctx.log('debug', `status of ${subject}: ${errorMessage(e)}`),
           );
           const watchdog = setInterval(() => {
+            // Disconnected, nothing can be heard: the reconnect's own reset is nats.js's to do.
+            if (ctx.conn.state !== 'connected') silence.heard();
             if (!silence.tick()) return;
             ctx.log(
               'warn',
