@@ -5,7 +5,7 @@
 import type { DeadLetterStore } from '../core/deadLetterStore.js';
 import type { BrokerSettings } from './createTransport.js';
 
-/** The broker's settings. `replicas` is not passed on yet: a replay that re-creates a stream makes it with one. */
+/** The broker's settings: a replay that finds its topic's queue or stream gone re-creates it as the services would. */
 export type DeadLetterStoreSettings = BrokerSettings;
 
 /** Thrown for a transport whose dead letters do not outlive the process that wrote them. */
@@ -38,5 +38,5 @@ export async function openDeadLetterStore(settings: DeadLetterStoreSettings): Pr
     });
   }
   const { openNatsDeadLetters } = await import('./nats/deadLetterStore.js');
-  return openNatsDeadLetters({ url: settings.url, tls: settings.tls });
+  return openNatsDeadLetters({ url: settings.url, tls: settings.tls, replicas: settings.replicas });
 }

@@ -47,6 +47,8 @@ export interface NatsDeadLetterOptions {
   readonly url?: string | undefined;
   /** CA, client certificate and key; given any, TLS is required, as by the transport. @default none */
   readonly tls?: TlsMaterial | undefined;
+  /** Replicas of a topic stream that a replay re-creates (the services' `--replicas`). @default 1 */
+  readonly replicas?: number | undefined;
 }
 
 export async function openNatsDeadLetters(options: NatsDeadLetterOptions): Promise<DeadLetterStore> {
@@ -54,6 +56,7 @@ export async function openNatsDeadLetters(options: NatsDeadLetterOptions): Promi
     {
       ...(options.url !== undefined ? { url: options.url } : {}),
       ...(options.tls !== undefined ? { tls: options.tls } : {}),
+      ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
     },
     process.env,
   );
