@@ -9,10 +9,17 @@ import type { Logger } from '../core/log.js';
 import { ModelWatch } from '../core/modelWatch.js';
 import type { Transport } from '../core/transport.js';
 import type { ServiceEvent } from '../delivery/serviceEvents.js';
+import { lastEventPerRule } from '../core/alertLogState.js';
+import { createAlertLogReader } from '../files/alertLogReader.js';
 import { createMetricLogReader } from '../files/metricLogReader.js';
 import { readReference } from '../files/readReference.js';
 import { watchModel } from '../services/watch.js';
-import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME, type SummaryBody } from '../core/summaryBody.js';
+import {
+  ALERTS_FILE_NAME,
+  SUMMARY_FILE_NAME,
+  type AlertEventBody,
+  type SummaryBody,
+} from '../core/summaryBody.js';
 import { optionalOutputFile } from './paths.js';
 
 export interface WatchArgs {
@@ -36,13 +43,20 @@ export interface PreparedWatch {
   readonly summary: () => SummaryBody;
   /**
    * Feeds the rows already in `csvFiles` (a metric restarted on its log) to the figures, in file order, so that
-   * they stay those of the whole log rather than of the rows joined since the restart. Call it once, after the
-   * log is opened and before the metric consumes. Resolves to the rows taken.
+   * they stay those of the whole log rather than of the rows joined since the restart, and takes up the alerts its
+   * alert log leaves firing, so that one still true does not fire again and one no longer true resolves. Call it
+   * once, after the log is opened and before the metric consumes. Resolves to the rows taken and the alerts taken
+   * up.
    */
-  readonly resume: (csvFiles: readonly string[]) => Promise<number>;
+  readonly resume: (csvFiles: readonly string[]) => Promise<Resumed>;
 }
 
-/** An output file option: its value, or the default in `logDir`; `''` switches the file off. */
+/** What `resume` found. */
+export interface Resumed {
+  readonly rows: number;
+  /** The names of the alerts still firing from before. */
+  readonly firing: readonly string[];
+}
 
 /**
  * The watch the options ask for, or undefined with --no-watch.
@@ -94,7 +108,19 @@ export async function prepareWatch(
             }
         }
       }
-      return watch.records - before;
+      const firing = alertsFile === undefined ? [] : watch.restoreAlerts(await readAlertLogEnd(alertsFile));
+      return { rows: watch.records - before, firing };
     },
   };
+}
+
+/** The last event of each rule in the alert log `file` (none when it does not exist), read in bounded chunks. */
+async function readAlertLogEnd(file: string): Promise<AlertEventBody[]> {
+  const reader = createAlertLogReader(file);
+  let last: AlertEventBody[] = [];
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.events.length === 0 && chunk.malformedLines === 0) return last;
+    last = lastEventPerRule([...last, ...chunk.events]);
+  }
 }

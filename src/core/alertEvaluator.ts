@@ -42,6 +42,13 @@ export interface FiringAlert {
   readonly since: number;
 }
 
+/** An alert that was firing when an earlier run stopped: its name, latest value and when it fired, in ms. */
+export interface RestoredAlert {
+  readonly rule: string;
+  readonly value: number;
+  readonly since: number;
+}
+
 /** The figures of the moment by name (`window.mae`, `psi.bmi`, …); null or absent when there is not enough data. */
 export type FigureLookup =
   ((name: string) => number | null | undefined) | Readonly<Record<string, number | null | undefined>>;
@@ -189,6 +196,25 @@ export class AlertEvaluator {
       transitions.push({ rule: a.name, state, value, threshold: a.threshold, at: nowMs });
     }
     return transitions;
+  }
+
+  /**
+   * Takes up alerts that were firing when an earlier run stopped (see `lastEventPerRule`): each one named by a rule
+   * here fires from `since` without a transition of its own, and resolves like any other. Alerts no rule makes any
+   * more are left out. Returns the names taken up.
+   */
+  restore(firing: readonly RestoredAlert[]): string[] {
+    const taken: string[] = [];
+    for (const f of firing) {
+      const a = this.#alerts.find((x) => x.name === f.rule);
+      if (a === undefined || a.firing || !Number.isFinite(f.since)) continue;
+      a.firing = true;
+      a.since = null;
+      a.firedAt = f.since;
+      a.value = f.value;
+      taken.push(a.name);
+    }
+    return taken;
   }
 
   /** The alerts firing now, in rule order: for a summary. */

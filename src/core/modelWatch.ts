@@ -4,6 +4,7 @@
  * timers are `watchModel`'s.
  */
 import { AlertEvaluator, type FiringAlert } from './alertEvaluator.js';
+import { firingAtEnd } from './alertLogState.js';
 import type { AlertRule } from './alertRule.js';
 import type { DriftBody } from './driftBody.js';
 import { DriftAlignment, type HeardDrift } from './driftAlignment.js';
@@ -125,6 +126,14 @@ export class ModelWatch {
   /** Counts a drift message that could not even be decoded. */
   malformed(): void {
     this.#malformedDrift++;
+  }
+
+  /**
+   * Takes up the alerts an earlier run's alert log leaves firing (see `firingAtEnd`); returns their names. Call it
+   * before the first evaluation.
+   */
+  restoreAlerts(events: readonly AlertEventBody[]): string[] {
+    return this.#alerts.restore(firingAtEnd(events));
   }
 
   /** Evaluates the rules at `nowMs`; returns each alert that started or stopped firing. */

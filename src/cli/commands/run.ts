@@ -107,7 +107,9 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   if (watch) {
     terminal.log('info', watch.description);
     const resumed = await watch.resume(csvFiles);
-    if (resumed > 0) terminal.log('info', `the figures start from the logs' ${resumed} rows`);
+    if (resumed.rows > 0) terminal.log('info', `the figures start from the logs' ${resumed.rows} rows`);
+    if (resumed.firing.length > 0)
+      terminal.log('info', `still firing from before: ${resumed.firing.join('; ')}`);
   }
   if (endpoint) terminal.log('info', `metrics on ${endpoint.url}, probes /healthz and /readyz`);
   const trace = await openTrace(args, terminal.log);
