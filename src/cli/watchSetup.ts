@@ -45,17 +45,10 @@ export interface PreparedWatch {
    * Feeds the rows already in `csvFiles` (a metric restarted on its log) to the figures, in file order, so that
    * they stay those of the whole log rather than of the rows joined since the restart, and takes up the alerts its
    * alert log leaves firing, so that one still true does not fire again and one no longer true resolves. Call it
-   * once, after the log is opened and before the metric consumes. Resolves to the rows taken and the alerts taken
-   * up.
+   * once, after the log is opened and before the metric consumes. Says what it took up in `log` (each line
+   * starting with `prefix`).
    */
-  readonly resume: (csvFiles: readonly string[]) => Promise<Resumed>;
-}
-
-/** What `resume` found. */
-export interface Resumed {
-  readonly rows: number;
-  /** The names of the alerts still firing from before. */
-  readonly firing: readonly string[];
+  readonly resume: (csvFiles: readonly string[], log: Logger, prefix?: string) => Promise<void>;
 }
 
 /**
@@ -92,7 +85,7 @@ export async function prepareWatch(
     attach: (metric$, transport, log) =>
       watchModel(metric$, transport, { watch, log, summaryFile, alertsFile }),
     summary: () => watch.summary(Date.now()),
-    resume: async (csvFiles) => {
+    resume: async (csvFiles, log, prefix = '') => {
       const before = watch.records;
       for (const file of csvFiles) {
         const reader = createMetricLogReader(file);
@@ -109,7 +102,10 @@ export async function prepareWatch(
         }
       }
       const firing = alertsFile === undefined ? [] : watch.restoreAlerts(await readAlertLogEnd(alertsFile));
-      return { rows: watch.records - before, firing };
+      const rows = watch.records - before;
+      const logs = csvFiles.length > 1 ? "logs'" : "log's";
+      if (rows > 0) log('info', `${prefix}the figures start from the ${logs} ${rows} rows`);
+      if (firing.length > 0) log('info', `${prefix}still firing from before: ${firing.join('; ')}`);
     },
   };
 }

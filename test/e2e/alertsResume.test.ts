@@ -6,14 +6,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ALERTS_FILE_NAME, SUMMARY_FILE_NAME } from '../../src/core/summaryBody.js';
-import { runCli } from '../../harness/cli.js';
+import { runCli, type CliResult } from '../../harness/cli.js';
 import { tempDir } from '../support/tempDir.js';
 import { readAlertLog, readSummary } from '../support/watchFiles.js';
 
 const MAE = 'window.mae > 1';
 const BMI = 'psi.bmi > 0.2';
 
-const run = (dir: string, ...more: string[]): Promise<Awaited<ReturnType<typeof runCli>>> =>
+const run = (dir: string, ...more: string[]): Promise<CliResult> =>
   runCli(
     [
       '--transport=memory',

@@ -73,11 +73,7 @@ export const metricCommand = defineCommand({
         );
         if (watch) {
           terminal.log('info', `metric: ${watch.description}`);
-          const resumed = await watch.resume([paths.csvFile]);
-          if (resumed.rows > 0)
-            terminal.log('info', `metric: the figures start from the log's ${resumed.rows} rows`);
-          if (resumed.firing.length > 0)
-            terminal.log('info', `metric: still firing from before: ${resumed.firing.join('; ')}`);
+          await watch.resume([paths.csvFile], terminal.log, 'metric: ');
         }
         trace = await openTrace(args, terminal.log);
         const metric$ = metricService(transport, csv, {

@@ -106,10 +106,7 @@ async function runPipeline(args: CommandArgs<typeof options>): Promise<number> {
   void dash?.done.then(() => stop.abort());
   if (watch) {
     terminal.log('info', watch.description);
-    const resumed = await watch.resume(csvFiles);
-    if (resumed.rows > 0) terminal.log('info', `the figures start from the logs' ${resumed.rows} rows`);
-    if (resumed.firing.length > 0)
-      terminal.log('info', `still firing from before: ${resumed.firing.join('; ')}`);
+    await watch.resume(csvFiles, terminal.log);
   }
   if (endpoint) terminal.log('info', `metrics on ${endpoint.url}, probes /healthz and /readyz`);
   const trace = await openTrace(args, terminal.log);
