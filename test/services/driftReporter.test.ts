@@ -53,6 +53,7 @@ function rig(options: Partial<DriftReporterOptions> = {}): {
     featureNames: model.features,
     source: SOURCE,
     everyMs: 60_000,
+    minIntervalMs: 0,
     ...options,
   });
   return {
@@ -145,6 +146,30 @@ describe('DriftReporter', () => {
     assert.equal(sent.length, 2);
   });
 
+  it('sends full batches at most once per minIntervalMs: the ones that come sooner go out together', async () => {
+    const { reporter, sent, stop } = rig({ minIntervalMs: 200 });
+    observe(reporter, 0, 5_000); // five batches at once: the first goes, the other four wait for the interval
+    await until(() => sent.length >= 1, 'the first message');
+    const first = performance.now();
+    assert.deepEqual(
+      sent.map((d) => bodyOf(d).seen),
+      [1_000],
+    );
+    await until(() => sent.length >= 2, 'the second message');
+    assert.ok(performance.now() - first >= 150, 'not before the interval');
+    observe(reporter, 5_000, 6_000); // a batch within the interval of the second message: held again
+    await sleep(20);
+    assert.equal(sent.length, 2, 'held back');
+    await until(() => sent.length >= 3, 'the third message');
+    await sleep(50);
+    assert.deepEqual(
+      sent.map((d) => bodyOf(d).seen),
+      [1_000, 5_000, 6_000],
+      'each message carries every vector seen before it',
+    );
+    await stop();
+  });
+
   it('close sends the remainder once, at once, and nothing after it', async () => {
     const { reporter, sent, stop } = rig(); // everyMs a minute away: only close can send
     observe(reporter, 0, 30);
@@ -188,6 +213,7 @@ describe('DriftReporter', () => {
         source: SOURCE,
         everyMs: 10,
         everyVectors: 250,
+        minIntervalMs: 0,
       });
       assert.doesNotThrow(() => {
         observe(reporter, 0, 600); // two messages at 250 and 500, a timer for the last 100

@@ -101,4 +101,27 @@ describe('watchModel', () => {
       [['all.mae > 10', 40, 10, allFired!.at]],
     );
   });
+
+  it('evaluates for records at most once per evaluateMinMs: a quick change is caught by the next evaluation', async () => {
+    const rules = parseAlertRules('window.mae > 50');
+    // No summary before the one at exit but the first, which comes with the first record.
+    const rig = track(
+      await watchRig({ rules, windowSize: 100, evaluateMinMs: 60_000, summaryEveryMs: 60_000 }),
+    );
+    for (let i = 0; i < 500; i++) rig.send(`q-${i}`, i, i < 200 ? i + 100 : i);
+    await until(() => rig.joined() === 500, 'every record joined');
+    await rig.stop();
+    const events = (await readFile(rig.alertsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { rule: string; state: string; record: number });
+    // Fired by the first evaluation (the first summary's or the one at record 100); the recovery after record 200
+    // is seen only by the summary at exit, as the next evaluation for records is a minute away.
+    assert.deepEqual(
+      events.map((e) => e.state),
+      ['firing', 'resolved'],
+    );
+    assert.ok(events[0]!.record >= 1 && events[0]!.record <= 100, `fired at ${events[0]!.record}`);
+    assert.equal(events[1]!.record, 500);
+  });
 });

@@ -54,11 +54,15 @@ export async function watchRig(options: {
   rules: readonly AlertRule[];
   reference?: ReferenceProfile;
   windowSize?: number;
+  /** @default 0: every 100 records, as fast as they come */
+  evaluateMinMs?: number;
+  summaryEveryMs?: number;
 }): Promise<WatchRig> {
   const dir = await mkdtemp(join(tmpdir(), 'watch-test-'));
   const t = new MemoryTransport({ capacity: 100_000 });
   const csv = await CsvAppender.open(join(dir, 'metric_log.csv'), { fsync: false });
-  const watch = new ModelWatch({ ...options, driftOffReason: 'no reference in the test' });
+  const { evaluateMinMs = 0, summaryEveryMs, ...watchOptions } = options;
+  const watch = new ModelWatch({ ...watchOptions, driftOffReason: 'no reference in the test' });
   const summaryFile = join(dir, 'metric_summary.json');
   const alertsFile = join(dir, 'alerts.jsonl');
   const logs: string[] = [];
@@ -85,6 +89,8 @@ export async function watchRig(options: {
     log: (level, message) => logs.push(`${level} ${message}`),
     summaryFile,
     alertsFile,
+    evaluateMinMs,
+    ...(summaryEveryMs === undefined ? {} : { summaryEveryMs }),
   });
   const done = new Promise<void>((resolve, reject) =>
     service$.subscribe({
