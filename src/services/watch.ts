@@ -35,7 +35,7 @@ export const SUMMARY_EVERY_MS = 1000;
  * this makes it at most 100, and changes nothing below 10,000 records/s.
  */
 export const EVALUATE_MIN_MS = 10;
-/** Drift messages outstanding: up to ten a second per replica, taken at once. */
+/** Drift messages outstanding: up to 50 a second per replica, taken at once. */
 const DRIFT_PREFETCH = 100;
 
 export interface WatchModelOptions {
