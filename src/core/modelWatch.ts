@@ -14,7 +14,10 @@ import { QualityStats } from './qualityStats.js';
 import type { ReferenceProfile } from './referenceProfile.js';
 import type { AlertEventBody, DriftSummary, SummaryBody } from './summaryBody.js';
 
-/** The rules are evaluated after every this many joined records (and on each drift message and summary). */
+/**
+ * The rules are due after every this many joined records (`watchModel` also paces these in time), and on each
+ * drift message and summary.
+ */
 export const EVALUATE_EVERY_RECORDS = 100;
 
 export interface ModelWatchOptions {
