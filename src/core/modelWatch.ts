@@ -59,8 +59,6 @@ export class ModelWatch {
   readonly #alerts: AlertEvaluator;
   /** Whether a rule reads a percentile: only then does an evaluation pay for them (sorting the window). */
   readonly #rulesNeedOrderStatistics: boolean;
-  /** Alert figure names split at their dot once, not at each of the evaluations every 100 records. */
-  readonly #figureNames = new Map<string, { readonly scope: string; readonly key: string }>();
   #malformedDrift = 0;
 
   constructor(options: ModelWatchOptions) {
@@ -194,13 +192,9 @@ export class ModelWatch {
   /** The figures by alert name: `window.mae`, `all.r2`, `psi.bmi`. */
   #figures(q: QualitySnapshot, drift: MergedDrift | undefined): (name: string) => number | null | undefined {
     return (name) => {
-      let at = this.#figureNames.get(name);
-      if (at === undefined) {
-        const dot = name.indexOf('.');
-        at = { scope: name.slice(0, dot), key: name.slice(dot + 1) };
-        this.#figureNames.set(name, at);
-      }
-      const { scope, key } = at;
+      const dot = name.indexOf('.');
+      const scope = name.slice(0, dot);
+      const key = name.slice(dot + 1);
       if (scope === 'psi') return drift && Object.hasOwn(drift.psi, key) ? drift.psi[key] : undefined;
       const figures: QualityFigures | undefined =
         scope === 'window' ? q.window : scope === 'all' ? q.all : undefined;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAlertRules } from '../../src/core/alertRule.js';
-import { alertEventBody } from '../../src/core/summaryBody.js';
+import { alertEventBody, type AlertEventBody } from '../../src/core/summaryBody.js';
 import { sleep, until } from '../../harness/poll.js';
 import { diabetes, watchRig, type WatchRig } from '../support/watchRig.js';
 import { assertSummaryOfRows, readMetricRows } from '../support/watchFiles.js';
@@ -17,6 +17,16 @@ after(async () => {
   for (const r of rigs) await rm(r.dir, { recursive: true, force: true });
 });
 const track = (r: WatchRig): WatchRig => (rigs.push(r), r);
+
+/** The alert changes of an alerts file, each checked as the alerts topic's bodies are. */
+async function readAlertEvents(file: string): Promise<AlertEventBody[]> {
+  const lines = (await readFile(file, 'utf8')).trim().split('\n');
+  return lines.map((l) => {
+    const e = alertEventBody(JSON.parse(l));
+    assert.ok(e.ok, l);
+    return e.value;
+  });
+}
 
 describe('watchModel', () => {
   it('summarises exactly the rows of the CSV: all of them and the last N', async () => {
@@ -75,12 +85,7 @@ describe('watchModel', () => {
     await until(() => rig.joined() === 500, 'every record joined');
     const summary = await rig.stop();
 
-    const lines = (await readFile(rig.alertsFile, 'utf8')).trim().split('\n');
-    const events = lines.map((l) => {
-      const e = alertEventBody(JSON.parse(l));
-      assert.ok(e.ok, l);
-      return e.value;
-    });
+    const events = await readAlertEvents(rig.alertsFile);
     assert.deepEqual(
       events.map((e) => `${e.rule} ${e.state}`),
       ['window.mae > 50 firing', 'all.mae > 10 firing', 'window.mae > 50 resolved'],
@@ -111,10 +116,7 @@ describe('watchModel', () => {
     for (let i = 0; i < 500; i++) rig.send(`q-${i}`, i, i < 200 ? i + 100 : i);
     await until(() => rig.joined() === 500, 'every record joined');
     await rig.stop();
-    const events = (await readFile(rig.alertsFile, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { rule: string; state: string; record: number });
+    const events = await readAlertEvents(rig.alertsFile);
     // Fired by the first evaluation (the first summary's or the one at record 100); the recovery after record 200
     // is seen only by the summary at exit, as the next evaluation for records is a minute away.
     assert.deepEqual(
