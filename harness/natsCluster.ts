@@ -90,14 +90,26 @@ export class OwnNatsCluster {
     }
   }
 
-  /** The node that leads `stream` (JetStream stream info `cluster.leader`). */
-  leaderOf(stream: string): Promise<string> {
-    return this.withConnection(async (nc) => {
-      const info = await (await nc.jetstreamManager()).streams.info(stream);
-      const leader = info.cluster?.leader;
-      if (leader === undefined) throw new Error(`stream ${stream} has no leader right now`);
-      return leader;
-    });
+  /**
+   * The node that leads `stream` (JetStream stream info `cluster.leader`). Asked again for up to `timeoutMs`: just
+   * after a node's restart the cluster answers for a while with no leader, a timeout, or even "stream not found"
+   * (nats-server 2.9, from a node still catching up), none of which is the answer.
+   */
+  async leaderOf(stream: string, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.withConnection(async (nc) => {
+          const info = await (await nc.jetstreamManager({ timeout: 2_000 })).streams.info(stream);
+          const leader = info.cluster?.leader;
+          if (leader === undefined) throw new Error(`stream ${stream} has no leader right now`);
+          return leader;
+        });
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`the leader of stream ${stream}: ${String(e)}`);
+        await sleep(250);
+      }
+    }
   }
 
   /** Kills every node and removes their stores. */
