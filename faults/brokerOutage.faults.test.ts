@@ -96,7 +96,9 @@ overEachTransport('broker outage mid-run', ['amqp', 'nats', 'nats-core'], (s) =>
           0,
           `nothing dead-lettered: ${a.reasons.slice(0, 3).join('; ')}`,
         );
-        const stale = Object.values(a.backlog.queued ?? {}).reduce((x, y) => x + y, 0);
+        const stale = [a.backlog.queued, a.backlog.acknowledged]
+          .flatMap((r) => Object.values(r ?? {}))
+          .reduce((x, y) => x + y, 0);
         await recordResult(
           t,
           auditResult(

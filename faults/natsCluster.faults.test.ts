@@ -4,7 +4,9 @@
  * all three nodes. At 30% of the run one node is killed -9, and restarted 3 s later on its store with the same
  * ports. Once with a node that leads none of the queue streams, once with the node that leads them (found through
  * JetStream stream info `cluster.leader`): the others elect new leaders, the services move to a live node, and
- * the log ends with every id exactly once.
+ * the log ends with every id exactly once, and nothing is left that a consumer has not acknowledged (nats-server
+ * 2.9 may keep acknowledged messages in a work-queue stream whose leader moved: they are reported, see
+ * QueueBacklog).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -76,6 +78,7 @@ describe('a 3-node NATS cluster with R3 streams loses a node mid-run', () => {
         const a = await audit(p);
         assertNothingDeadLettered(a);
         const after = await rig.leaders();
+        const stored = Object.values(a.backlog.acknowledged ?? {}).reduce((x, y) => x + y, 0);
         await recordAudit(
           t,
           p,
@@ -83,7 +86,8 @@ describe('a 3-node NATS cluster with R3 streams loses a node mid-run', () => {
           a,
           `killed ${victim} (led ${Object.values(leaders).filter((l) => l === victim).length} of 3 queue streams) ` +
             `at ${rowsAtKill} rows; the log stood still for at most ${stalled.toFixed(1)} s over the next ` +
-            `${WATCHED_ROWS} rows; leaders after: ${JSON.stringify(after)}`,
+            `${WATCHED_ROWS} rows; leaders after: ${JSON.stringify(after)}` +
+            (stored > 0 ? `; ${stored} acknowledged messages still stored by the streams` : ''),
         );
       },
     );

@@ -8,7 +8,7 @@ import { NATS_DEFAULTS } from '../../src/transports/nats/index.js';
 import { streamName } from '../../src/transports/nats/names.js';
 import { OwnNatsCluster } from '../../harness/natsCluster.js';
 import { deleteTopicStreams } from '../../harness/natsServer.js';
-import { deadLetterReasons, streamCounts } from './natsStreams.js';
+import { deadLetterReasons, queueBacklog, streamCounts } from './natsStreams.js';
 import { PIPELINE_TOPICS, type PipelineRig } from './rig.js';
 
 export interface ClusterRig extends PipelineRig {
@@ -38,7 +38,7 @@ export async function openClusterRig(): Promise<ClusterRig> {
       await deleteTopicStreams(cluster.url, prefix, topics);
     },
     backlog: async () => ({
-      queued: await streamCounts(cluster.url, topics, 'queue'),
+      ...(await queueBacklog(cluster.url, topics)),
       deadLetters: await streamCounts(cluster.url, topics, 'deadLetter'),
     }),
     deadLetterReasons: (topic) => deadLetterReasons(cluster.url, topic),

@@ -7,6 +7,8 @@ import { DEAD_LETTER_REASON_HEADER, NATS_DEFAULTS } from '../../src/transports/n
 import { streamName, type StreamKind } from '../../src/transports/nats/names.js';
 import { splitUrlList } from '../../src/core/urlList.js';
 import type { Topic } from '../../src/core/topics.js';
+import { jsErrorCode } from '../../src/transports/nats/jsErrorCode.js';
+import { sleep } from '../../harness/poll.js';
 
 const prefix = NATS_DEFAULTS.streamPrefix;
 
@@ -28,6 +30,67 @@ export async function streamCounts(
     return out;
   } finally {
     await nc.close();
+  }
+}
+
+/** What the work-queue streams of `topics` hold, split by whether their consumer has acknowledged it. */
+export interface QueueBacklog {
+  /** Messages a consumer has still to deliver, or has delivered and not seen acknowledged. */
+  readonly queued: Record<string, number>;
+  /**
+   * Messages the stream still stores below its consumer's ack floor: processed and acknowledged, never delivered
+   * again. nats-server 2.9 leaves such messages behind when a replica that missed the deletions becomes the
+   * stream's leader after a node was killed.
+   */
+  readonly acknowledged: Record<string, number>;
+}
+
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * The work-queue backlog of `topics` (0 where a stream does not exist), asked again for up to `timeoutMs` while
+ * the server does not answer (a cluster electing leaders).
+ */
+export async function queueBacklog(
+  url: string,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<QueueBacklog> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const nc = await connect({ servers: splitUrlList(url) });
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+      const out: QueueBacklog = { queued: {}, acknowledged: {} };
+      for (const t of topics) {
+        const name = streamName(prefix, t, 'queue');
+        const info = await jsm.streams.info(name).catch((e: unknown) => {
+          if (jsErrorCode(e) === STREAM_NOT_FOUND) return undefined;
+          throw e;
+        });
+        const stored = info?.state.messages ?? 0;
+        let owed = info === undefined ? 0 : stored;
+        let floor = 0;
+        if (info !== undefined) {
+          const consumers = [];
+          for await (const c of jsm.consumers.list(name)) consumers.push(c);
+          if (consumers.length > 0) {
+            owed = Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending));
+            floor = Math.min(...consumers.map((c) => c.ack_floor.stream_seq));
+          }
+        }
+        // Stored messages beyond what is owed count as acknowledged only when the oldest lies below the floor.
+        const queued = info !== undefined && info.state.first_seq > floor ? stored : Math.min(stored, owed);
+        out.queued[t] = queued;
+        out.acknowledged[t] = stored - queued;
+      }
+      return out;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(500);
+    } finally {
+      await nc.close();
+    }
   }
 }
 

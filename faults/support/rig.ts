@@ -15,7 +15,7 @@ import type { Transport } from '../../src/core/transport.js';
 import { createAmqpTransport } from '../../src/transports/amqp/index.js';
 import { createNatsTransport, NATS_DEFAULTS } from '../../src/transports/nats/index.js';
 import { subjectOf } from '../../src/transports/nats/names.js';
-import { deadLetterReasons, streamCounts } from './natsStreams.js';
+import { deadLetterReasons, queueBacklog, streamCounts } from './natsStreams.js';
 import { AMQP_URL, brokerReachable } from '../../harness/brokers.js';
 import { deleteTopicStreams, OwnNatsServer } from '../../harness/natsServer.js';
 import { checkQueues, lockRealQueues, resetRealQueues } from '../../harness/realQueues.js';
@@ -39,6 +39,11 @@ export const PIPELINE_TOPICS: readonly Topic[] = QUEUE_TOPICS;
 export interface Backlog {
   readonly queued: Readonly<Record<string, number>> | undefined;
   readonly deadLetters: Readonly<Record<string, number>> | undefined;
+  /**
+   * JetStream: messages a queue stream still stores though its consumer acknowledged them (see QueueBacklog);
+   * not in `queued`.
+   */
+  readonly acknowledged?: Readonly<Record<string, number>>;
 }
 
 export interface Rig {
@@ -181,7 +186,7 @@ async function openNatsRig(transport: 'nats' | 'nats-core'): Promise<Rig> {
       core
         ? { queued: undefined, deadLetters: undefined }
         : {
-            queued: await streamCounts(server.url, topicNames, 'queue'),
+            ...(await queueBacklog(server.url, topicNames)),
             deadLetters: await streamCounts(server.url, topicNames, 'deadLetter'),
           },
     deadLetterReasons: (topic) => (core ? Promise.resolve([]) : deadLetterReasons(server.url, topic)),
