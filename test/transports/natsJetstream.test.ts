@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { connect } from 'nats';
-import { firstValueFrom, take, tap, timeout, toArray, type Observable } from 'rxjs';
+import { connect, type JsMsg } from 'nats';
+import { distinct, firstValueFrom, map, take, tap, timeout, toArray, type Observable } from 'rxjs';
 import { queueTopic, broadcastTopic, type Topic } from '../../src/core/topics.js';
 import type { Delivery, Transport } from '../../src/core/transport.js';
 import { createNatsTransport, type NatsTransportOptions } from '../../src/transports/nats/index.js';
+import { consumerConfig } from '../../src/transports/nats/names.js';
+import { resolveNatsOptions } from '../../src/transports/nats/options.js';
 import { brokerReachable, NATS_URL } from '../../harness/brokers.js';
 import { consumerBacklog, deleteStreams, uniqueName } from '../../harness/natsServer.js';
 import { sleep, until } from '../../harness/poll.js';
@@ -245,6 +247,63 @@ describe('nats transport, JetStream mode', { skip }, () => {
     sub.unsubscribe();
     assert.deepEqual(got, [1, 2]);
     assert.ok(logs.some((l) => l.includes('re-creating')));
+  });
+
+  it('deletes and re-creates a work-queue consumer that owes messages but hands none to a replica holding none', async () => {
+    // Another client of the same durable fetches the whole window (3) and keeps it alive forever: to the transport,
+    // the consumer owes six messages and delivers nothing, as a consumer stuck on the server does.
+    const ackWaitMs = 1_000;
+    const t = await make({ ackWaitMs });
+    const q = topic();
+    for (let i = 0; i < 6; i++) await t.publish(q, { id: i, body: [i] });
+    const cfg = consumerConfig(
+      q.name,
+      'queue',
+      q.name,
+      3,
+      resolveNatsOptions({ url: NATS_URL, streamPrefix: prefix, ackWaitMs }),
+    );
+    const stream = `${prefix}${q.name}`;
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      await (await nc.jetstreamManager()).consumers.add(stream, cfg);
+      const held: JsMsg[] = [];
+      for await (const m of await nc
+        .jetstream()
+        .consumers.get(stream, cfg.durable_name)
+        .then((c) => c.fetch({ max_messages: 3, expires: 2_000 })))
+        held.push(m);
+      assert.equal(held.length, 3, 'the other client holds the window');
+      const keepAlive = setInterval(() => held.forEach((m) => m.working()), 250);
+      try {
+        const got = await firstValueFrom(
+          t.consume(q, { prefetch: 3 }).pipe(
+            tap((d) => d.ack()),
+            map(idOf),
+            distinct(),
+            take(6),
+            toArray(),
+            timeout(20_000),
+          ),
+        );
+        assert.deepEqual(
+          got.map(Number).sort((x, y) => x - y),
+          [0, 1, 2, 3, 4, 5],
+        );
+      } finally {
+        clearInterval(keepAlive);
+      }
+      assert.ok(
+        logs.some((l) =>
+          l.includes(`consumer ${q.name} of stream ${stream} delivered nothing for 2 s and it owes 6`),
+        ),
+        logs.join('\n'),
+      );
+      const left = await consumerBacklog(NATS_URL, stream, q.name);
+      assert.deepEqual([left.pending, left.ackPending], [0, 0], 'the new consumer owes nothing');
+    } finally {
+      await nc.close();
+    }
   });
 
   it('broadcasts over core NATS: every subscriber gets every message', async () => {

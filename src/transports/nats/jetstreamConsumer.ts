@@ -9,7 +9,11 @@
  * - Unsubscribing (or close) naks what is still unsettled, so another replica gets it at once; settling it
  *   afterwards is a no-op.
  * - A consumer deleted under us, a stream gone, missed heartbeats, or nothing heard for three pull periods
- *   (see SilenceWatch): the stream and consumer are created again and consuming resumes. Other failures retry with backoff; a configuration conflict errors.
+ *   (see SilenceWatch): the stream and consumer are created again and consuming resumes. Other failures retry with
+ *   backoff; a configuration conflict errors.
+ * - A work-queue consumer that delivered nothing for an ack wait and a pull period while this replica held none of
+ *   its messages is asked whether it owes any; if so (or if it cannot say) it is deleted and created again
+ *   (stalledConsumer.ts).
  */
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
 import type { Observable } from 'rxjs';
@@ -28,7 +32,9 @@ import {
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
 import { SilenceWatch } from './silenceWatch.js';
+import { deleteIfStalled } from './stalledConsumer.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
+import { jsErrorText } from './jsErrorCode.js';
 import { toError } from '../../core/errors.js';
 
 export interface JetStreamConsumeParams {
@@ -52,6 +58,9 @@ const PULL_EXPIRES_MS = 10_000;
 
 /** Pull periods in a row with nothing heard, not even an expiry, after which the consumer is re-created. */
 const SILENT_PERIODS = 3;
+
+/** Ticks per stall period: a stall is seen after 1 to 1.25 periods without progress. */
+const STALL_TICKS = 4;
 
 const RECREATE_EVENTS: ReadonlySet<string> = new Set([
   ConsumerEvents.ConsumerDeleted,
@@ -159,6 +168,36 @@ export function consumeJetStream(
 
     const owner: DeliveryOwner = { p, outstanding, settle, quietly, log: ctx.log };
 
+    // Deliveries, and ticks at which this replica held some, count as progress. The period: an ack wait, by which
+    // messages whose acks were lost with a dead leader come again, and a pull period to pull them (40 s by
+    // default, under the metric's 60 s wait for a partner). Work queues only: deleting their consumer loses nothing.
+    const stalledMs = ctx.o.ackWaitMs + Math.min(PULL_EXPIRES_MS, ctx.o.ackWaitMs);
+    const progress = new SilenceWatch(STALL_TICKS);
+    /** The stream the consumer was last ensured on: what a stall check asks about. */
+    let ensuredStream: string | undefined;
+    let checking = false;
+    const stallCheck =
+      p.kind === 'queue'
+        ? setInterval(() => {
+            if (outstanding.size > 0 || ctx.conn.state !== 'connected') progress.heard();
+            const nc = ctx.conn.current;
+            if (!progress.tick() || checking || nc === undefined || ensuredStream === undefined) return;
+            const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
+            checking = true;
+            deleteIfStalled(nc, topology, ensuredStream, cfg.durable_name, stalledMs, ctx.log)
+              .then((deleted) => {
+                if (!deleted) return;
+                topology.forget(p.topic, p.kind);
+                void messages?.close();
+              })
+              .catch((e: unknown) => ctx.log('debug', `stall check of ${subject}: ${errorMessage(e)}`))
+              .finally(() => {
+                checking = false;
+                progress.heard();
+              });
+          }, stalledMs / STALL_TICKS)
+        : undefined;
+
     const keepAlive = setInterval(
       () => {
         for (const m of outstanding) quietly('working', () => m.working());
@@ -189,17 +228,24 @@ export function consumeJetStream(
 
     const run = async (): Promise<void> => {
       for (let failures = 0; taking;) {
+        // What was under way when a failure came: the warning says which request the server refused.
+        let step = 'connecting';
         try {
           const nc = await ctx.conn.connected();
+          step = 'ensuring the stream';
           const stream = await topology.stream(nc, p.topic, p.kind);
+          ensuredStream = stream;
           const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
+          step = 'ensuring the consumer';
           await topology.consumer(nc, stream, cfg, legacySubjectOf(p.topic, p.kind));
           if (p.kind === 'queue') {
             advisories?.unsubscribe();
             advisories = watchMaxDeliveries(ctx, topology, nc, stream, cfg.durable_name, p.deadLetter);
           }
+          step = 'reading the consumer';
           const consumer = await topology.client(nc).consumers.get(stream, cfg.durable_name);
           if (!taking) return;
+          step = 'pulling';
           const msgs = await consumer.consume({ max_messages: p.prefetch, expires: PULL_EXPIRES_MS });
           messages = msgs;
           const silence = new SilenceWatch(SILENT_PERIODS);
@@ -222,6 +268,7 @@ export function consumeJetStream(
             for await (const m of msgs) {
               failures = 0;
               silence.heard();
+              progress.heard();
               if (!taking) {
                 // Pulled before we stopped: give it back now rather than after an ack wait.
                 quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
@@ -237,7 +284,7 @@ export function consumeJetStream(
         } catch (e) {
           if (!taking) return;
           if (e instanceof TransportClosedError || e instanceof NatsTopologyError) throw e;
-          ctx.log('warn', `consumer of ${subject} failed, retrying: ${errorMessage(e)}`);
+          ctx.log('warn', `consumer of ${subject} failed ${step}, retrying: ${jsErrorText(e)}`);
           await ctx.conn.sleep(backoffDelayMs(failures++, ctx.o));
         }
       }
@@ -250,6 +297,7 @@ export function consumeJetStream(
       handle.stopTaking();
       advisories?.unsubscribe();
       clearInterval(keepAlive);
+      clearInterval(stallCheck);
       nakOutstanding();
     };
     return { handle, teardown };
