@@ -11,7 +11,7 @@
  * - A consumer deleted under us, a stream gone, missed heartbeats, or nothing heard for three pull periods
  *   (see SilenceWatch): the stream and consumer are created again and consuming resumes. Other failures retry with
  *   backoff; a configuration conflict errors.
- * - A work-queue consumer that delivered nothing for an ack wait and a pull period while this replica held none of
+ * - A work-queue consumer that delivered nothing for an ack wait and 5 s while this replica held none of
  *   its messages is asked whether it owes any; if so (or if it cannot say) it is deleted and created again
  *   (stalledConsumer.ts).
  */
@@ -59,8 +59,11 @@ const PULL_EXPIRES_MS = 10_000;
 /** Pull periods in a row with nothing heard, not even an expiry, after which the consumer is re-created. */
 const SILENT_PERIODS = 3;
 
-/** Ticks per stall period: a stall is seen after 1 to 1.25 periods without progress. */
-const STALL_TICKS = 4;
+/** Ticks per stall period: a stall is seen after 1 to 1.2 periods without progress. */
+const STALL_TICKS = 5;
+
+/** Beyond the ack wait, by which messages whose acks were lost with a dead leader are delivered again. */
+const STALL_MARGIN_MS = 5_000;
 
 const RECREATE_EVENTS: ReadonlySet<string> = new Set([
   ConsumerEvents.ConsumerDeleted,
@@ -169,9 +172,9 @@ export function consumeJetStream(
     const owner: DeliveryOwner = { p, outstanding, settle, quietly, log: ctx.log };
 
     // Deliveries, and ticks at which this replica held some, count as progress. The period: an ack wait, by which
-    // messages whose acks were lost with a dead leader come again, and a pull period to pull them (40 s by
-    // default, under the metric's 60 s wait for a partner). Work queues only: deleting their consumer loses nothing.
-    const stalledMs = ctx.o.ackWaitMs + Math.min(PULL_EXPIRES_MS, ctx.o.ackWaitMs);
+    // messages whose acks were lost with a dead leader come again, and a margin (35 s by default: seen within 42 s,
+    // well under the metric's 60 s wait for a partner). Work queues only: deleting their consumer loses nothing.
+    const stalledMs = ctx.o.ackWaitMs + Math.min(STALL_MARGIN_MS, ctx.o.ackWaitMs);
     const progress = new SilenceWatch(STALL_TICKS);
     /** The stream the consumer was last ensured on: what a stall check asks about. */
     let ensuredStream: string | undefined;
