@@ -11,9 +11,9 @@
  * - A consumer deleted under us, a stream gone, missed heartbeats, or nothing heard for three pull periods
  *   (see SilenceWatch): the stream and consumer are created again and consuming resumes. Other failures retry with
  *   backoff; a configuration conflict errors.
- * - A work-queue consumer that delivered nothing for an ack wait and 5 s while this replica held none of
- *   its messages is asked whether it owes any; if so (or if it cannot say) it is deleted and created again
- *   (stalledConsumer.ts).
+ * - A work-queue consumer that delivers nothing while this replica holds none of its messages is looked at now and
+ *   then: stuck (it owes messages and delivered none for an ack wait and 5 s, or the server cannot say) or
+ *   stranded (its stream keeps messages below its ack floor), it is deleted and created again (stallVerdict.ts).
  */
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, type Subscription } from 'nats';
 import type { Observable } from 'rxjs';
@@ -32,7 +32,7 @@ import {
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
 import { SilenceWatch } from './silenceWatch.js';
-import { deleteIfStalled } from './stalledConsumer.js';
+import { mendQuietConsumer } from './stalledConsumer.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
 import { jsErrorText } from './jsErrorCode.js';
 import { toError } from '../../core/errors.js';
@@ -59,8 +59,9 @@ const PULL_EXPIRES_MS = 10_000;
 /** Pull periods in a row with nothing heard, not even an expiry, after which the consumer is re-created. */
 const SILENT_PERIODS = 3;
 
-/** Ticks per stall period: a stall is seen after 1 to 1.2 periods without progress. */
-const STALL_TICKS = 5;
+/** A quiet work-queue consumer is looked at every QUIET_TICKS_PER_CHECK ticks of this (shorter for short ack waits). */
+const QUIET_TICK_MS = 5_000;
+const QUIET_TICKS_PER_CHECK = 2;
 
 /** Beyond the ack wait, by which messages whose acks were lost with a dead leader are delivered again. */
 const STALL_MARGIN_MS = 5_000;
@@ -171,34 +172,40 @@ export function consumeJetStream(
 
     const owner: DeliveryOwner = { p, outstanding, settle, quietly, log: ctx.log };
 
-    // Deliveries, and ticks at which this replica held some, count as progress. The period: an ack wait, by which
-    // messages whose acks were lost with a dead leader come again, and a margin (35 s by default: seen within 42 s,
-    // well under the metric's 60 s wait for a partner). Work queues only: deleting their consumer loses nothing.
+    // A work queue whose consumer went quiet (nothing delivered to this replica, which holds nothing) is looked at
+    // every other tick: stranded messages are mended soon, a stuck consumer once quiet for an ack wait and a margin
+    // (35 s by default, seen at 40 s, under the metric's 60 s wait for a partner), by which messages whose acks
+    // were lost with a dead leader have come again. Work queues only: deleting their consumer loses nothing.
     const stalledMs = ctx.o.ackWaitMs + Math.min(STALL_MARGIN_MS, ctx.o.ackWaitMs);
-    const progress = new SilenceWatch(STALL_TICKS);
-    /** The stream the consumer was last ensured on: what a stall check asks about. */
+    const tickMs = Math.min(QUIET_TICK_MS, stalledMs / 5);
+    let [delivered, seen, quietTicks] = [0, 0, 0];
+    /** The stream the consumer was last ensured on: what a check asks about. */
     let ensuredStream: string | undefined;
     let checking = false;
-    const stallCheck =
+    const quietCheck =
       p.kind === 'queue'
         ? setInterval(() => {
-            if (outstanding.size > 0 || ctx.conn.state !== 'connected') progress.heard();
+            if (delivered !== seen || outstanding.size > 0 || ctx.conn.state !== 'connected') {
+              [seen, quietTicks] = [delivered, 0];
+              return;
+            }
+            quietTicks++;
             const nc = ctx.conn.current;
-            if (!progress.tick() || checking || nc === undefined || ensuredStream === undefined) return;
-            const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
+            if (quietTicks % QUIET_TICKS_PER_CHECK !== 0 || checking || nc === undefined) return;
+            if (ensuredStream === undefined) return;
+            const durable = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o).durable_name;
+            const timing = { quietMs: quietTicks * tickMs, stalledMs };
             checking = true;
-            deleteIfStalled(nc, topology, ensuredStream, cfg.durable_name, stalledMs, ctx.log)
+            mendQuietConsumer(nc, topology, ensuredStream, durable, timing, ctx.log)
               .then((deleted) => {
                 if (!deleted) return;
+                quietTicks = 0;
                 topology.forget(p.topic, p.kind);
                 void messages?.close();
               })
-              .catch((e: unknown) => ctx.log('debug', `stall check of ${subject}: ${errorMessage(e)}`))
-              .finally(() => {
-                checking = false;
-                progress.heard();
-              });
-          }, stalledMs / STALL_TICKS)
+              .catch((e: unknown) => ctx.log('debug', `check of ${subject}: ${errorMessage(e)}`))
+              .finally(() => (checking = false));
+          }, tickMs)
         : undefined;
 
     const keepAlive = setInterval(
@@ -271,7 +278,7 @@ export function consumeJetStream(
             for await (const m of msgs) {
               failures = 0;
               silence.heard();
-              progress.heard();
+              delivered++;
               if (!taking) {
                 // Pulled before we stopped: give it back now rather than after an ack wait.
                 quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));
@@ -300,7 +307,7 @@ export function consumeJetStream(
       handle.stopTaking();
       advisories?.unsubscribe();
       clearInterval(keepAlive);
-      clearInterval(stallCheck);
+      clearInterval(quietCheck);
       nakOutstanding();
     };
     return { handle, teardown };
