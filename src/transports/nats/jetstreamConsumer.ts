@@ -196,7 +196,7 @@ export function consumeJetStream(
             const durable = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o).durable_name;
             const timing = { quietMs: quietTicks * tickMs, stalledMs };
             checking = true;
-            mendQuietConsumer(nc, topology, ensuredStream, durable, timing, ctx.log)
+            mendQuietConsumer(nc, topology, ensuredStream, durable, subject, timing, ctx.log)
               .then((deleted) => {
                 if (!deleted) return;
                 quietTicks = 0;

@@ -17,8 +17,11 @@ export interface QuietConsumer {
   readonly stalledMs: number;
   /** Undefined when the server could not say (no leader, timeout). */
   readonly consumer?: { readonly owed: number; readonly ackFloor: number };
-  /** The stream, when asked (only for a consumer that owes nothing). */
-  readonly stream?: { readonly workQueue: boolean; readonly messages: number; readonly firstSeq: number };
+  /**
+   * The stream, when asked (only for a consumer that owes nothing): its retention, and how many messages it stores
+   * on the consumer's subject (a stream may store other subjects too).
+   */
+  readonly stream?: { readonly workQueue: boolean; readonly stored: number };
 }
 
 export type StallVerdict =
@@ -33,12 +36,13 @@ export function stallVerdict(q: QuietConsumer): StallVerdict {
   const { owed, ackFloor } = q.consumer;
   if (owed > 0) return stalled ? { kind: 'recreate', why: `it owes ${owed} message(s)` } : { kind: 'wait' };
   if (q.stream === undefined) return { kind: 'askStream' };
-  const { workQueue, messages, firstSeq } = q.stream;
-  // On a work queue an acknowledged message is deleted: one still stored below the floor will never come again.
-  if (workQueue && messages > 0 && firstSeq <= ackFloor)
+  const { workQueue, stored } = q.stream;
+  // On a work queue an acknowledged message is deleted. Owing nothing, the consumer is past every message of its
+  // subject: one still stored lies below its ack floor and will never come again.
+  if (workQueue && stored > 0)
     return {
       kind: 'recreate',
-      why: `it owes nothing, yet its stream keeps ${messages} message(s) from sequence ${firstSeq}, below its ack floor ${ackFloor}`,
+      why: `it owes nothing, yet its stream keeps ${stored} message(s) of its subject, below its ack floor ${ackFloor}`,
     };
   return { kind: 'wait' };
 }

@@ -14,7 +14,7 @@ import type { JetStreamTopology } from './topology.js';
 const CONSUMER_NOT_FOUND = 10014;
 
 /**
- * Checks `durable` of `stream`, quiet for `quietMs` (nothing delivered to this replica, which held nothing). Resolves
+ * Checks `durable` of `stream`, reading `subject`, quiet for `quietMs` (nothing delivered to this replica, which held nothing). Resolves
  * true when it deleted the durable, so that the caller consumes again (which creates it anew).
  */
 export async function mendQuietConsumer(
@@ -22,6 +22,7 @@ export async function mendQuietConsumer(
   topology: JetStreamTopology,
   stream: string,
   durable: string,
+  subject: string,
   timing: Pick<QuietConsumer, 'quietMs' | 'stalledMs'>,
   log: Logger,
 ): Promise<boolean> {
@@ -40,13 +41,12 @@ export async function mendQuietConsumer(
   }
   let verdict = stallVerdict(q);
   if (verdict.kind === 'askStream') {
-    const s = await jsm.streams.info(stream);
+    const s = await jsm.streams.info(stream, { subjects_filter: subject });
     verdict = stallVerdict({
       ...q,
       stream: {
         workQueue: s.config.retention === RetentionPolicy.Workqueue,
-        messages: s.state.messages,
-        firstSeq: s.state.first_seq,
+        stored: s.state.subjects?.[subject] ?? 0,
       },
     });
   }
