@@ -185,6 +185,8 @@ export function consumeJetStream(
     const quietCheck =
       p.kind === 'queue'
         ? setInterval(() => {
+            // Stopping: what is not taken any more is not stalled.
+            if (!taking) return;
             if (delivered !== seen || outstanding.size > 0 || ctx.conn.state !== 'connected') {
               [seen, quietTicks] = [delivered, 0];
               return;
