@@ -22,6 +22,7 @@ import { connect, type JetStreamManager } from 'nats';
 import { deadLetterTopicName, QUEUE_TOPICS } from '../src/core/topics.js';
 import { streamName } from '../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../src/transports/nats/options.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from '../src/transports/nats/jsErrorCode.js';
 import { NATS_URL } from './brokers.js';
 import { sleep } from './poll.js';
 import { deleteTopics, withRawChannel } from './amqpBroker.js';
@@ -35,8 +36,6 @@ export const REAL_QUEUES_AND_DEAD_LETTERS: readonly string[] = [
 
 // The name predates the NATS tests; it stays, so that a checkout with the old name and this one still exclude each other.
 const LOCK_DIR = join(tmpdir(), 'rx-ml-pipeline-real-amqp-queues.lock');
-/** nats-server's `err_code` for a stream that does not exist. */
-const STREAM_NOT_FOUND = 10059;
 
 function alive(pid: number): boolean {
   try {
@@ -251,7 +250,7 @@ export async function resetRealStreams(url = NATS_URL): Promise<void> {
     await inUse();
     for (const name of REAL_STREAMS)
       await jsm.streams.delete(name).catch((e: unknown) => {
-        if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw e;
+        if (jsErrorCode(e) !== STREAM_NOT_FOUND) throw e;
       });
     // A consumer that outlived its test re-creates its stream and consumer at once, and would steal messages.
     await sleep(300);

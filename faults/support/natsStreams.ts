@@ -7,7 +7,7 @@ import { DEAD_LETTER_REASON_HEADER, NATS_DEFAULTS } from '../../src/transports/n
 import { streamName, type StreamKind } from '../../src/transports/nats/names.js';
 import { splitUrlList } from '../../src/core/urlList.js';
 import type { Topic } from '../../src/core/topics.js';
-import { jsErrorCode } from '../../src/transports/nats/jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from '../../src/transports/nats/jsErrorCode.js';
 import { sleep } from '../../harness/poll.js';
 
 const prefix = NATS_DEFAULTS.streamPrefix;
@@ -44,8 +44,6 @@ export interface QueueBacklog {
    */
   readonly acknowledged: Record<string, number>;
 }
-
-const STREAM_NOT_FOUND = 10059;
 
 /**
  * The work-queue backlog of `topics` (0 where a stream does not exist), asked again for up to `timeoutMs` while

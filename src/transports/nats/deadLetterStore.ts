@@ -32,9 +32,9 @@ import { natsAuthOptions } from './authOptions.js';
 import { readDeadLetterReason } from './deadLetter.js';
 import { streamName, subjectOf } from './names.js';
 import { resolveNatsOptions, type ResolvedNatsOptions } from './options.js';
-import { jsErrorCode, JetStreamTopology } from './topology.js';
+import { JetStreamTopology } from './topology.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
 
-const STREAM_NOT_FOUND = 10059;
 const NO_MESSAGE_FOUND = 10037;
 /** A full topic stream (discard: new): consumers are behind; the replay waits for room. */
 const STREAM_FULL_CODES: ReadonlySet<number> = new Set([10077, 10047]);

@@ -1,5 +1,9 @@
 import { errorMessage } from '../../core/errors.js';
 
+/** nats-server's `err_code`s for a stream or a durable consumer that does not exist, which many callers expect. */
+export const STREAM_NOT_FOUND = 10059;
+export const CONSUMER_NOT_FOUND = 10014;
+
 /** The server's JetStream error code (`err_code`) carried by a nats.js error, if any. */
 export function jsErrorCode(e: unknown): number | undefined {
   const api = (e as { api_error?: { err_code?: number } } | null)?.api_error;

@@ -7,11 +7,9 @@
 import { RetentionPolicy, type NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
 import { errorMessage } from '../../core/errors.js';
-import { jsErrorCode, jsErrorText } from './jsErrorCode.js';
+import { CONSUMER_NOT_FOUND, jsErrorCode, jsErrorText } from './jsErrorCode.js';
 import { stallVerdict, type QuietConsumer } from './stallVerdict.js';
 import type { JetStreamTopology } from './topology.js';
-
-const CONSUMER_NOT_FOUND = 10014;
 
 /**
  * Checks `durable` of `stream`, reading `subject`, quiet for `quietMs` (nothing delivered to this replica, which held nothing). Resolves

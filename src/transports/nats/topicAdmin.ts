@@ -7,12 +7,10 @@ import type { Topic } from '../../core/topics.js';
 import type { TopicAdmin } from '../topicAdmin.js';
 import type { TlsMaterial } from '../tlsMaterial.js';
 import { natsConnectOptions } from './connectOptions.js';
-import { jsErrorCode } from './jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
 import { streamName } from './names.js';
 import { resolveNatsOptions, type ResolvedNatsOptions } from './options.js';
 import { JetStreamTopology } from './topology.js';
-
-const STREAM_NOT_FOUND = 10059;
 
 export interface NatsTopicAdminOptions {
   readonly url?: string | undefined;

@@ -7,7 +7,7 @@
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
 import { errorMessage } from '../../core/errors.js';
-import { jsErrorCode } from './jsErrorCode.js';
+import { CONSUMER_NOT_FOUND, jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
 import { migratedSubjects, moveLegacyMessages } from './legacySubjects.js';
 import {
   consumerUpdate,
@@ -21,11 +21,9 @@ import type { ResolvedNatsOptions } from './options.js';
 
 export { jsErrorCode };
 
-/** JetStream API error codes this module reacts to (nats-server's `err_code`). */
-const STREAM_NOT_FOUND = 10059;
+/** More JetStream API error codes this module reacts to (nats-server's `err_code`). */
 const STREAM_NAME_IN_USE = 10058;
 const STREAM_SUBJECTS_OVERLAP = 10065;
-const CONSUMER_NOT_FOUND = 10014;
 const WORKQUEUE_CONSUMER_NOT_UNIQUE = 10100;
 const WORKQUEUE_MULTIPLE_UNFILTERED = 10099;
 /**
