@@ -5,7 +5,7 @@
  */
 import { connect, StorageType, type NatsConnection } from 'nats';
 import { freePort, OwnNatsServer, uniqueName } from './natsServer.js';
-import { sleep } from './poll.js';
+import { retrying } from './poll.js';
 
 export interface ClusterNode {
   /** `--server_name`, as JetStream names a stream's leader and replicas. */
@@ -58,11 +58,10 @@ export class OwnNatsCluster {
    * has joined (JetStream answers before the last one has, and would refuse an R3 stream meanwhile).
    */
   async jetStreamReady(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     const probe = uniqueName('READY');
-    for (;;) {
-      try {
-        await this.withConnection(async (nc) => {
+    await retrying(
+      () =>
+        this.withConnection(async (nc) => {
           const jsm = await nc.jetstreamManager({ timeout: 2_000 });
           await jsm.streams.add({
             name: probe,
@@ -71,13 +70,10 @@ export class OwnNatsCluster {
             storage: StorageType.Memory,
           });
           await jsm.streams.delete(probe);
-        });
-        return;
-      } catch (e) {
-        if (Date.now() > deadline) throw new Error(`JetStream of the cluster not ready: ${String(e)}`);
-        await sleep(250);
-      }
-    }
+        }),
+      'JetStream of the cluster not ready',
+      { timeoutMs, intervalMs: 250 },
+    );
   }
 
   /** Runs `use` with a connection to any live node. */
@@ -95,21 +91,18 @@ export class OwnNatsCluster {
    * after a node's restart the cluster answers for a while with no leader, a timeout, or even "stream not found"
    * (nats-server 2.9, from a node still catching up), none of which is the answer.
    */
-  async leaderOf(stream: string, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await this.withConnection(async (nc) => {
+  leaderOf(stream: string, timeoutMs = 30_000): Promise<string> {
+    return retrying(
+      () =>
+        this.withConnection(async (nc) => {
           const info = await (await nc.jetstreamManager({ timeout: 2_000 })).streams.info(stream);
           const leader = info.cluster?.leader;
           if (leader === undefined) throw new Error(`stream ${stream} has no leader right now`);
           return leader;
-        });
-      } catch (e) {
-        if (Date.now() > deadline) throw new Error(`the leader of stream ${stream}: ${String(e)}`);
-        await sleep(250);
-      }
-    }
+        }),
+      `the leader of stream ${stream}`,
+      { timeoutMs, intervalMs: 250 },
+    );
   }
 
   /** Kills every node and removes their stores. */

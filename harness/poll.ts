@@ -24,6 +24,28 @@ export interface UntilOptions {
 }
 
 /**
+ * Resolves with the first result of `attempt` that does not throw, trying again every `intervalMs`; after
+ * `timeoutMs`, rejects with the last error, saying what it tried. For a server that answers with errors for a
+ * while (a cluster electing leaders), where `until` would end at the first one.
+ */
+export async function retrying<T>(
+  attempt: () => Promise<T>,
+  what: string,
+  options: Pick<UntilOptions, 'timeoutMs' | 'intervalMs'> = {},
+): Promise<T> {
+  const { timeoutMs = 10_000, intervalMs = 10 } = options;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (performance.now() > deadline) throw new Error(`${what}: ${String(e)}`);
+      await sleep(intervalMs);
+    }
+  }
+}
+
+/**
  * Resolves with the first result of `check` that is neither `undefined` nor `false`, checking every
  * `intervalMs`; rejects after `timeoutMs`, or as soon as `watch` reports a failure, saying what it waited for.
  * An error thrown by `check` ends the wait with that error.

@@ -8,7 +8,7 @@ import { streamName, type StreamKind } from '../../src/transports/nats/names.js'
 import { splitUrlList } from '../../src/core/urlList.js';
 import type { Topic } from '../../src/core/topics.js';
 import { jsErrorCode, STREAM_NOT_FOUND } from '../../src/transports/nats/jsErrorCode.js';
-import { sleep } from '../../harness/poll.js';
+import { retrying } from '../../harness/poll.js';
 
 const prefix = NATS_DEFAULTS.streamPrefix;
 
@@ -49,47 +49,47 @@ export interface QueueBacklog {
  * The work-queue backlog of `topics` (0 where a stream does not exist), asked again for up to `timeoutMs` while
  * the server does not answer (a cluster electing leaders).
  */
-export async function queueBacklog(
+export function queueBacklog(
   url: string,
   topics: readonly string[],
   timeoutMs = 30_000,
 ): Promise<QueueBacklog> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const nc = await connect({ servers: splitUrlList(url) });
-    try {
-      const jsm = await nc.jetstreamManager({ timeout: 2_000 });
-      const out: QueueBacklog = { queued: {}, acknowledged: {} };
-      for (const t of topics) {
-        const name = streamName(prefix, t, 'queue');
-        const info = await jsm.streams.info(name).catch((e: unknown) => {
-          if (jsErrorCode(e) === STREAM_NOT_FOUND) return undefined;
-          throw e;
-        });
-        const stored = info?.state.messages ?? 0;
-        let owed = info === undefined ? 0 : stored;
-        let floor = 0;
-        if (info !== undefined) {
+  return retrying(
+    async () => {
+      const nc = await connect({ servers: splitUrlList(url) });
+      try {
+        const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+        const out: QueueBacklog = { queued: {}, acknowledged: {} };
+        for (const t of topics) {
+          const name = streamName(prefix, t, 'queue');
+          const info = await jsm.streams.info(name).catch((e: unknown) => {
+            if (jsErrorCode(e) === STREAM_NOT_FOUND) return undefined;
+            throw e;
+          });
+          if (info === undefined) {
+            [out.queued[t], out.acknowledged[t]] = [0, 0];
+            continue;
+          }
           const consumers = [];
           for await (const c of jsm.consumers.list(name)) consumers.push(c);
-          if (consumers.length > 0) {
-            owed = Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending));
-            floor = Math.min(...consumers.map((c) => c.ack_floor.stream_seq));
-          }
+          const stored = info.state.messages;
+          const owed = Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending), 0);
+          const floor = Math.min(...consumers.map((c) => c.ack_floor.stream_seq));
+          // Stored messages beyond what is owed count as acknowledged only when the oldest lies below the floor;
+          // without a consumer, everything stored is queued.
+          const queued =
+            consumers.length === 0 || info.state.first_seq > floor ? stored : Math.min(stored, owed);
+          out.queued[t] = queued;
+          out.acknowledged[t] = stored - queued;
         }
-        // Stored messages beyond what is owed count as acknowledged only when the oldest lies below the floor.
-        const queued = info !== undefined && info.state.first_seq > floor ? stored : Math.min(stored, owed);
-        out.queued[t] = queued;
-        out.acknowledged[t] = stored - queued;
+        return out;
+      } finally {
+        await nc.close();
       }
-      return out;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(500);
-    } finally {
-      await nc.close();
-    }
-  }
+    },
+    "the queues' backlog",
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 /** The reasons of the dead letters of `topic`, read without removing them. */
