@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { AckPolicy, connect, RetentionPolicy, type NatsConnection } from 'nats';
-import { mendQuietConsumer } from '../../src/transports/nats/stalledConsumer.js';
+import { mendQuietConsumer } from '../../src/transports/nats/quietConsumer.js';
 import { JetStreamTopology } from '../../src/transports/nats/topology.js';
 import { resolveNatsOptions } from '../../src/transports/nats/options.js';
 import { brokerReachable, NATS_URL } from '../../harness/brokers.js';

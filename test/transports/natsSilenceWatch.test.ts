@@ -27,6 +27,19 @@ describe('SilenceWatch', () => {
     assert.equal(w.tick(), false);
   });
 
+  it('says how many silent ticks in a row it has counted, and counts again from a restart', () => {
+    const w = new SilenceWatch(2);
+    w.tick();
+    w.tick();
+    w.tick();
+    assert.equal(w.quietTicks, 3);
+    w.restart();
+    assert.deepEqual([w.quietTicks, w.tick(), w.tick()], [0, false, true]);
+    w.heard();
+    w.tick();
+    assert.equal(w.quietTicks, 0, 'heard: none in a row');
+  });
+
   it('refuses a number of checks that is not a positive integer', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => new SilenceWatch(bad), RangeError);
     assert.equal(new SilenceWatch(1).tick(), true);

@@ -32,7 +32,7 @@ import {
 import { watchMaxDeliveries, type StoreDeadLetter } from './maxDeliveries.js';
 import { backoffDelayMs } from './options.js';
 import { SilenceWatch } from './silenceWatch.js';
-import { mendQuietConsumer } from './stalledConsumer.js';
+import { mendQuietConsumer } from './quietConsumer.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
 import { jsErrorText } from './jsErrorCode.js';
 import { toError } from '../../core/errors.js';
@@ -148,6 +148,7 @@ export function consumeJetStream(
   p: JetStreamConsumeParams,
 ): Observable<Delivery> {
   const subject = subjectOf(p.topic, p.kind);
+  const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
   return ctx.consumer<Delivery>((subscriber) => {
     let taking = true;
     let messages: ConsumerMessages | undefined;
@@ -178,7 +179,8 @@ export function consumeJetStream(
     // were lost with a dead leader have come again. Work queues only: deleting their consumer loses nothing.
     const stalledMs = ctx.o.ackWaitMs + Math.min(STALL_MARGIN_MS, ctx.o.ackWaitMs);
     const tickMs = Math.min(QUIET_TICK_MS, stalledMs / 5);
-    let [delivered, seen, quietTicks] = [0, 0, 0];
+    // Deliveries are heard; so is every tick at which this replica holds some, or cannot hear anything.
+    const quiet = new SilenceWatch(QUIET_TICKS_PER_CHECK);
     /** The stream the consumer was last ensured on: what a check asks about. */
     let ensuredStream: string | undefined;
     let checking = false;
@@ -187,21 +189,16 @@ export function consumeJetStream(
         ? setInterval(() => {
             // Stopping: what is not taken any more is not stalled.
             if (!taking) return;
-            if (delivered !== seen || outstanding.size > 0 || ctx.conn.state !== 'connected') {
-              [seen, quietTicks] = [delivered, 0];
-              return;
-            }
-            quietTicks++;
+            if (outstanding.size > 0 || ctx.conn.state !== 'connected') quiet.heard();
+            if (!quiet.tick() || quiet.quietTicks % QUIET_TICKS_PER_CHECK !== 0) return;
             const nc = ctx.conn.current;
-            if (quietTicks % QUIET_TICKS_PER_CHECK !== 0 || checking || nc === undefined) return;
-            if (ensuredStream === undefined) return;
-            const durable = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o).durable_name;
-            const timing = { quietMs: quietTicks * tickMs, stalledMs };
+            if (checking || nc === undefined || ensuredStream === undefined) return;
+            const timing = { quietMs: quiet.quietTicks * tickMs, stalledMs };
             checking = true;
-            mendQuietConsumer(nc, topology, ensuredStream, durable, subject, timing, ctx.log)
+            mendQuietConsumer(nc, topology, ensuredStream, cfg.durable_name, subject, timing, ctx.log)
               .then((deleted) => {
                 if (!deleted) return;
-                quietTicks = 0;
+                quiet.restart();
                 topology.forget(p.topic, p.kind);
                 void messages?.close();
               })
@@ -247,7 +244,6 @@ export function consumeJetStream(
           step = 'ensuring the stream';
           const stream = await topology.stream(nc, p.topic, p.kind);
           ensuredStream = stream;
-          const cfg = consumerConfig(p.topic, p.kind, p.group, p.prefetch, ctx.o);
           step = 'ensuring the consumer';
           await topology.consumer(nc, stream, cfg, legacySubjectOf(p.topic, p.kind));
           if (p.kind === 'queue') {
@@ -280,7 +276,7 @@ export function consumeJetStream(
             for await (const m of msgs) {
               failures = 0;
               silence.heard();
-              delivered++;
+              quiet.heard();
               if (!taking) {
                 // Pulled before we stopped: give it back now rather than after an ack wait.
                 quietly('nak', () => m.nak(RELEASE_NAK_DELAY_MS));

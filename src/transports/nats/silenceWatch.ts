@@ -30,4 +30,14 @@ export class SilenceWatch {
     }
     return ++this.#quiet >= this.checks;
   }
+
+  /** Silent ticks in a row so far. */
+  get quietTicks(): number {
+    return this.#quiet;
+  }
+
+  /** Counts the silence from now, as if something had just been heard. */
+  restart(): void {
+    this.#quiet = 0;
+  }
 }

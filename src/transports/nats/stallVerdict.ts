@@ -1,6 +1,6 @@
 /**
  * What a quiet work-queue consumer needs, from what the server says of it. Pure: the caller asks the server and
- * acts (stalledConsumer.ts).
+ * acts (quietConsumer.ts).
  *
  * nats-server 2.9.10, after the node leading a consumer is killed -9, was seen to leave it
  * - stuck: it owes messages (pending, or handed out and never acknowledged) and delivers none, not even after

@@ -6,14 +6,14 @@
  */
 import { RetentionPolicy, type NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
-import { errorMessage } from '../../core/errors.js';
 import { CONSUMER_NOT_FOUND, jsErrorCode, jsErrorText } from './jsErrorCode.js';
 import { stallVerdict, type QuietConsumer } from './stallVerdict.js';
 import type { JetStreamTopology } from './topology.js';
 
 /**
- * Checks `durable` of `stream`, reading `subject`, quiet for `quietMs` (nothing delivered to this replica, which held nothing). Resolves
- * true when it deleted the durable, so that the caller consumes again (which creates it anew).
+ * Checks `durable` of `stream`, reading `subject`, quiet for `quietMs` (nothing delivered to this replica, which
+ * held nothing). Resolves true when it deleted the durable, so that the caller consumes again (which creates it
+ * anew).
  */
 export async function mendQuietConsumer(
   nc: NatsConnection,
@@ -60,7 +60,7 @@ export async function mendQuietConsumer(
     if (jsErrorCode(e) !== CONSUMER_NOT_FOUND) {
       log(
         'warn',
-        `deleting consumer ${durable} of stream ${stream} failed: ${errorMessage(e)}; trying again later`,
+        `deleting consumer ${durable} of stream ${stream} failed: ${jsErrorText(e)}; trying again later`,
       );
       return false;
     }
