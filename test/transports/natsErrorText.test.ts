@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NatsError } from 'nats';
-import { jsErrorText } from '../../src/transports/nats/jsErrorCode.js';
+import { jsErrorText } from '../../src/transports/nats/jsErrors.js';
 
 describe('jsErrorText', () => {
   it('adds the chained server description to a bare status code', () => {

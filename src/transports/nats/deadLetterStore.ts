@@ -33,7 +33,7 @@ import { readDeadLetterReason } from './deadLetter.js';
 import { streamName, subjectOf } from './names.js';
 import { resolveNatsOptions, type ResolvedNatsOptions } from './options.js';
 import { JetStreamTopology } from './topology.js';
-import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrors.js';
 
 const NO_MESSAGE_FOUND = 10037;
 /** A full topic stream (discard: new): consumers are behind; the replay waits for room. */

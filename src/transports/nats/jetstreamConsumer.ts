@@ -34,7 +34,7 @@ import { backoffDelayMs } from './options.js';
 import { SilenceWatch } from './silenceWatch.js';
 import { mendQuietConsumer } from './quietConsumer.js';
 import { NatsTopologyError, type JetStreamTopology } from './topology.js';
-import { jsErrorText } from './jsErrorCode.js';
+import { jsErrorText } from './jsErrors.js';
 import { toError } from '../../core/errors.js';
 
 export interface JetStreamConsumeParams {

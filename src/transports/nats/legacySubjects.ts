@@ -18,7 +18,7 @@
  */
 import { headers, type JetStreamClient, type JetStreamManager, type MsgHdrs, type StoredMsg } from 'nats';
 import type { Logger } from '../../core/log.js';
-import { jsErrorCode } from './jsErrorCode.js';
+import { jsErrorCode } from './jsErrors.js';
 
 /** nats-server's `err_code`s: nothing stored under that subject; the message is gone already. */
 const NO_MESSAGE_FOUND = 10037;

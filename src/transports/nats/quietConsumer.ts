@@ -6,7 +6,7 @@
  */
 import { RetentionPolicy, type NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
-import { CONSUMER_NOT_FOUND, jsErrorCode, jsErrorText } from './jsErrorCode.js';
+import { CONSUMER_NOT_FOUND, jsErrorCode, jsErrorText } from './jsErrors.js';
 import { stallVerdict, type QuietConsumer } from './stallVerdict.js';
 import type { JetStreamTopology } from './topology.js';
 

@@ -7,7 +7,7 @@ import type { Topic } from '../../core/topics.js';
 import type { TopicAdmin } from '../topicAdmin.js';
 import type { TlsMaterial } from '../tlsMaterial.js';
 import { natsConnectOptions } from './connectOptions.js';
-import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from './jsErrors.js';
 import { streamName } from './names.js';
 import { resolveNatsOptions, type ResolvedNatsOptions } from './options.js';
 import { JetStreamTopology } from './topology.js';

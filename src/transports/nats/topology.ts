@@ -7,7 +7,7 @@
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { Logger } from '../../core/log.js';
 import { errorMessage } from '../../core/errors.js';
-import { CONSUMER_NOT_FOUND, jsErrorCode, STREAM_NOT_FOUND } from './jsErrorCode.js';
+import { CONSUMER_NOT_FOUND, jsErrorCode, STREAM_NOT_FOUND } from './jsErrors.js';
 import { migratedSubjects, moveLegacyMessages } from './legacySubjects.js';
 import {
   consumerUpdate,

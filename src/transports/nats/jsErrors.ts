@@ -1,3 +1,7 @@
+/**
+ * What a nats.js error carries of the server's JetStream API error: its code (and the codes many callers expect),
+ * and a readable line.
+ */
 import { errorMessage } from '../../core/errors.js';
 
 /** nats-server's `err_code`s for a stream or a durable consumer that does not exist, which many callers expect. */
