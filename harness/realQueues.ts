@@ -22,7 +22,7 @@ import { connect, type JetStreamManager } from 'nats';
 import { deadLetterTopicName, QUEUE_TOPICS } from '../src/core/topics.js';
 import { streamName } from '../src/transports/nats/names.js';
 import { NATS_DEFAULTS } from '../src/transports/nats/options.js';
-import { jsErrorCode, STREAM_NOT_FOUND } from '../src/transports/nats/jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from '../src/transports/nats/jsErrors.js';
 import { NATS_URL } from './brokers.js';
 import { sleep } from './poll.js';
 import { deleteTopics, withRawChannel } from './amqpBroker.js';

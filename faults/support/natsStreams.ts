@@ -7,7 +7,7 @@ import { DEAD_LETTER_REASON_HEADER, NATS_DEFAULTS } from '../../src/transports/n
 import { streamName, type StreamKind } from '../../src/transports/nats/names.js';
 import { splitUrlList } from '../../src/core/urlList.js';
 import type { Topic } from '../../src/core/topics.js';
-import { jsErrorCode, STREAM_NOT_FOUND } from '../../src/transports/nats/jsErrorCode.js';
+import { jsErrorCode, STREAM_NOT_FOUND } from '../../src/transports/nats/jsErrors.js';
 import { retrying } from '../../harness/poll.js';
 
 const prefix = NATS_DEFAULTS.streamPrefix;
